@@ -1,0 +1,43 @@
+# Aftersales: `make demo` to try it, `make test` to test it.
+VENV   ?= .venv
+PYTHON ?= python3
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: install demo test test-postgres lint messages browser clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: install
+	$(BIN)/aftersales migrate --noinput
+	$(BIN)/aftersales load_calendar
+	$(BIN)/aftersales createcachetable
+	$(BIN)/aftersales seed_demo
+	@$(BIN)/aftersales demo_logins --url http://$(HOST):$(PORT)/
+	$(BIN)/aftersales runserver $(HOST):$(PORT)
+
+# Chromium (Debian package) drives the end-to-end tests; installed once, never downloaded by Playwright.
+browser:
+	@command -v chromium >/dev/null 2>&1 || /usr/bin/chromium --version >/dev/null 2>&1 || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
+	  echo "chromium could not be installed: end-to-end tests will report it"
+
+test: install browser
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+messages: install
+	$(BIN)/python scripts/compile_messages.py
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3*

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from aftersales.assets import views
+
+app_name = "assets"
+urlpatterns = [
+    *views.ProductViews.urls(),
+    *views.ComponentViews.urls(),
+    *views.EquipmentViews.urls(),
+    *views.WarrantyTermViews.urls(),
+    path("warranty-cards/overdue/", views.warranty_card_overdue, name="warranty_card_overdue"),
+    path("equipment/<int:pk>/warranty-card/", views.warranty_card_issue, name="warranty_card_issue"),
+]

@@ -1,0 +1,19 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.core.filters import SearchFilterSet
+from aftersales.tickets.choices import Level, Status
+from aftersales.tickets.models import Ticket
+
+
+class TicketFilterSet(SearchFilterSet):
+    search_fields = ("number", "subject", "caller_name", "caller_phone", "customer__name", "equipment__serial")
+    status = django_filters.ChoiceFilter(choices=Status.choices, label=_("status"))
+    level = django_filters.ChoiceFilter(choices=Level.choices, label=_("level"))
+    customer = django_filters.NumberFilter(field_name="customer_id", label=_("customer"))
+    group = django_filters.NumberFilter(field_name="group_id", label=_("group"))
+    assignee = django_filters.NumberFilter(field_name="assignee_id", label=_("assignee"))
+
+    class Meta:
+        model = Ticket
+        fields = ["q", "status", "level", "customer", "group", "assignee"]

@@ -1,0 +1,282 @@
+"""Service requests (tickets), their grade history, timeline, SLA targets with pauses, and
+the escalation rows a worker fires from their indexed due times."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.core.models import TimeStampedModel
+from aftersales.customers.choices import Region, Tier
+from aftersales.tickets.choices import (
+    Category,
+    Channel,
+    EventKind,
+    Impact,
+    Level,
+    Status,
+    TargetKind,
+    Threshold,
+)
+
+
+class ServiceGroup(TimeStampedModel):
+    """A team that works tickets (hotline, a regional service point, a product team)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    lead = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("group lead"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="led_service_groups")
+    email = models.EmailField(_("e-mail"), blank=True)
+
+    customer_scope = None  # the organisation's own teams, the same for every caller
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("service group")
+        verbose_name_plural = _("service groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoutingRule(TimeStampedModel):
+    """Puts a new ticket in a group. A blank condition matches anything; of the rules that
+    match, the lowest priority number wins, then the most specific (most conditions set)."""
+
+    group = models.ForeignKey(ServiceGroup, verbose_name=_("group"), on_delete=models.CASCADE,
+                              related_name="routing_rules")
+    priority = models.PositiveIntegerField(_("priority"), default=100,
+                                           help_text=_("Lower numbers are tried first."))
+    category = models.CharField(_("category"), max_length=30, choices=Category.choices, blank=True)
+    product = models.ForeignKey("assets.Product", verbose_name=_("product"), null=True, blank=True,
+                                on_delete=models.CASCADE, related_name="+")
+    region = models.CharField(_("region"), max_length=20, choices=Region.choices, blank=True)
+    tier = models.CharField(_("customer tier"), max_length=10, choices=Tier.choices, blank=True)
+
+    customer_scope = None
+
+    class Meta:
+        ordering = ["priority", "id"]
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+
+    def __str__(self) -> str:
+        return f"{self.priority}: {self.group}"
+
+
+class TicketNumberCounter(models.Model):
+    """The last ticket number given out per year. Incremented with one UPDATE ... RETURNING
+    inside the create transaction, so concurrent creates queue on the row lock and never
+    share a number (and a rolled-back create gives its number back)."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("ticket number counter")
+        verbose_name_plural = _("ticket number counters")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Ticket(TimeStampedModel):
+    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="tickets")
+    site = models.ForeignKey("customers.Site", verbose_name=_("site"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="tickets")
+    equipment = models.ForeignKey("assets.Equipment", verbose_name=_("equipment"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="tickets")
+    contact = models.ForeignKey("customers.Contact", verbose_name=_("contact"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="tickets")
+    contract = models.ForeignKey("customers.Contract", verbose_name=_("contract"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="tickets",
+                                 help_text=_("The contract whose promises the clocks keep."))
+    service_calendar = models.CharField(_("service calendar"), max_length=20, default="7x24",
+                                        help_text=_("The calendar the business-time clocks count on."))
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    category = models.CharField(_("category"), max_length=30, choices=Category.choices, default=Category.FAULT)
+    impact = models.CharField(_("impact"), max_length=10, choices=Impact.choices, default=Impact.CORE_FUNCTION)
+    level = models.CharField(_("level"), max_length=2, choices=Level.choices, db_index=True)
+    outage_started_at = models.DateTimeField(_("outage started at"), null=True, blank=True)
+    outage_ended_at = models.DateTimeField(_("outage ended at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW, db_index=True)
+    group = models.ForeignKey(ServiceGroup, verbose_name=_("group"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="tickets")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="assigned_tickets")
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    caller_name = models.CharField(_("caller name"), max_length=100, blank=True)
+    caller_phone = models.CharField(_("caller phone"), max_length=40, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    clock_started_at = models.DateTimeField(_("clocks started at"), db_index=True,
+                                            help_text=_("When the request was received; every target counts from here."))
+    provisional = models.BooleanField(
+        _("provisional"), default=False,
+        help_text=_("A due time crosses a year whose holidays are not loaded yet; loading it may move the due time."))
+    # When the running outage next crosses 1 h / 2 h / 4 h and must be re-graded; None
+    # when nothing can make it worse. The re-grade job reads this indexed column.
+    next_regrade_at = models.DateTimeField(_("next automatic re-grade at"), null=True, blank=True, db_index=True)
+
+    customer_scope = "customer"
+
+    class Meta:
+        ordering = ["-clock_started_at", "-id"]
+        verbose_name = _("service request")
+        verbose_name_plural = _("service requests")
+        indexes = [models.Index(fields=["customer", "status"], name="ticket_customer_status")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.subject}"
+
+    def clean(self):
+        errors = {}
+        # A site taken from the equipment is checked through the equipment (no extra query).
+        site_from_equipment = bool(self.equipment_id) and self.site_id == self.equipment.site_id
+        if self.site_id and self.customer_id and not site_from_equipment and self.site.customer_id != self.customer_id:
+            errors["site"] = _("The site belongs to another customer.")
+        if self.equipment_id and self.customer_id and self.equipment.customer_id != self.customer_id:
+            errors["equipment"] = _("The equipment belongs to another customer.")
+        if self.contact_id and self.customer_id and self.contact.customer_id != self.customer_id:
+            errors["contact"] = _("The contact belongs to another customer.")
+        if self.outage_ended_at and not self.outage_started_at:
+            errors["outage_ended_at"] = _("An outage that ended must have started.")
+        elif self.outage_ended_at and self.outage_started_at and self.outage_ended_at < self.outage_started_at:
+            errors["outage_ended_at"] = _("The outage cannot end before it started.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class GradeChange(models.Model):
+    """Every change of a ticket's level: who, when, why; automatic ones by the re-grade job."""
+
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="grade_changes")
+    from_level = models.CharField(_("from level"), max_length=2, choices=Level.choices)
+    to_level = models.CharField(_("to level"), max_length=2, choices=Level.choices)
+    reason = models.CharField(_("reason"), max_length=300)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(_("at"))
+    automatic = models.BooleanField(_("automatic"), default=False)
+    # For an automatic re-grade: the outage length crossed (60, 120 or 240 minutes). Unique
+    # per ticket, so two workers can never apply the same crossing twice.
+    outage_threshold_minutes = models.PositiveIntegerField(_("outage threshold (minutes)"), null=True, blank=True)
+
+    customer_scope = "ticket__customer"
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("grade change")
+        verbose_name_plural = _("grade changes")
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "outage_threshold_minutes"], name="gradechange_once_per_threshold"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_level} -> {self.to_level}"
+
+
+class TicketEvent(models.Model):
+    """The business timeline shown to users (the audit log is separate)."""
+
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    customer_scope = "ticket__customer"
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+        indexes = [models.Index(fields=["ticket", "at"], name="ticketevent_ticket_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
+
+
+class SlaTarget(models.Model):
+    """One promise of the contract on one ticket: respond, diagnose, on site, resolve, loaner."""
+
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="sla_targets")
+    kind = models.CharField(_("target"), max_length=10, choices=TargetKind.choices)
+    minutes = models.PositiveIntegerField(_("minutes allowed"))
+    business_time = models.BooleanField(_("business time"), default=True,
+                                        help_text=_("Counted on the service calendar; otherwise plain clock time."))
+    started_at = models.DateTimeField(_("counts from"))
+    due_at = models.DateTimeField(_("due at"), db_index=True)
+    met_at = models.DateTimeField(_("met at"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
+    paused_seconds = models.PositiveIntegerField(_("paused business seconds"), default=0)
+    provisional = models.BooleanField(_("provisional"), default=False)
+
+    customer_scope = "ticket__customer"
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = _("SLA target")
+        verbose_name_plural = _("SLA targets")
+        constraints = [models.UniqueConstraint(fields=["ticket", "kind"], name="slatarget_one_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class SlaPause(models.Model):
+    """A stretch of waiting for the customer; the clocks stop and the due times move on."""
+
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="sla_pauses")
+    started_at = models.DateTimeField(_("paused at"))
+    ended_at = models.DateTimeField(_("resumed at"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+
+    customer_scope = "ticket__customer"
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        verbose_name = _("SLA pause")
+        verbose_name_plural = _("SLA pauses")
+        constraints = [
+            # At most one running pause per ticket.
+            models.UniqueConstraint(fields=["ticket"], condition=models.Q(ended_at__isnull=True),
+                                    name="slapause_one_open_per_ticket"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.reason}"
+
+
+class Escalation(models.Model):
+    """A warning due when 50 %, 75 % or 100 % of a target's time is used. Created with the
+    target; a worker fires the rows whose due_at has passed and sets fired_at, at most once
+    per (target, threshold) by the unique key."""
+
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="escalations")
+    target = models.ForeignKey(SlaTarget, verbose_name=_("target"), on_delete=models.CASCADE, related_name="escalations")
+    threshold = models.PositiveSmallIntegerField(_("threshold"), choices=Threshold.choices)
+    due_at = models.DateTimeField(_("due at"), db_index=True)
+    fired_at = models.DateTimeField(_("fired at"), null=True, blank=True)
+
+    customer_scope = "ticket__customer"
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        constraints = [models.UniqueConstraint(fields=["target", "threshold"], name="escalation_once_per_threshold")]
+        # The worker's question, "which unfired warnings are due?", reads only this index.
+        indexes = [models.Index(fields=["due_at"], condition=models.Q(fired_at__isnull=True),
+                                name="escalation_pending_due")]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} {self.threshold} %"

@@ -1,0 +1,13 @@
+"""Background work of the tickets app: re-grading faults whose outage goes on."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from aftersales.core.jobs import scheduled_job
+from aftersales.tickets.services import regrade_running_outages
+
+
+@scheduled_job("tickets.regrade_running_outages", every=timedelta(minutes=1))
+def regrade_running_outages_job(now: datetime) -> str:
+    return f"{regrade_running_outages(now=now)} service requests re-graded"

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.http import HttpResponse
+from django.urls import include, path
+
+from aftersales.core.views import home
+from config.api import api
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("core/", include("aftersales.core.urls")),
+    path("accounts/", include("aftersales.accounts.urls")),
+    path("customers/", include("aftersales.customers.urls")),
+    path("assets/", include("aftersales.assets.urls")),
+    path("calendars/", include("aftersales.calendars.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", healthz),
+]

@@ -1,0 +1,97 @@
+"""Writes through the API are rate limited per user, in the shared cache."""
+
+import pytest
+from django.core.cache import cache
+from django.test import override_settings
+
+from aftersales.accounts.choices import Role
+from aftersales.core import ratelimit
+from aftersales.customers.models import Customer
+from tests.factories import CustomerFactory
+
+WINDOW = 60
+# 30 s into a 60 s window: the refused request must be told to come back in 30 s.
+FROZEN_NOW = 1_749_999_960.0 + 30
+
+
+@pytest.fixture(autouse=True)
+def empty_cache(db):
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    # A fixed window that rolled over mid-test would let the extra request through.
+    monkeypatch.setattr(ratelimit, "clock", lambda: FROZEN_NOW)
+
+
+@pytest.fixture
+def manager_client(make_user, api_client_for):
+    return api_client_for(make_user(Role.SERVICE_MANAGER))
+
+
+def create_customer(client, n: int):
+    return client.post("/api/v1/customers", {"code": f"RL-{n}", "name": f"客户{n}", "region": "east"},
+                       content_type="application/json")
+
+
+@override_settings(RATE_LIMITS={"login": (10, 300), "write": (3, WINDOW)})
+def test_the_write_after_the_limit_gets_429_with_retry_after_and_writes_nothing(frozen_clock, manager_client):
+    for n in range(3):
+        assert create_customer(manager_client, n).status_code == 201
+
+    refused = create_customer(manager_client, 3)
+
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "30"
+    assert "Too many" in refused.json()["detail"]
+    assert not Customer.objects.filter(code="RL-3").exists()
+    assert Customer.objects.count() == 3
+
+
+@override_settings(RATE_LIMITS={"login": (10, 300), "write": (2, WINDOW)})
+def test_updates_and_deletes_count_against_the_same_budget(frozen_clock, manager_client):
+    customer = CustomerFactory(name="原名")
+    assert manager_client.patch(f"/api/v1/customers/{customer.pk}", {"name": "新名"}, content_type="application/json").status_code == 200
+    assert manager_client.patch(f"/api/v1/customers/{customer.pk}", {"name": "再改"}, content_type="application/json").status_code == 200
+
+    assert manager_client.patch(f"/api/v1/customers/{customer.pk}", {"name": "第三次"}, content_type="application/json").status_code == 429
+    assert manager_client.delete(f"/api/v1/customers/{customer.pk}").status_code == 429
+    customer.refresh_from_db()
+    assert customer.name == "再改"
+
+
+@override_settings(RATE_LIMITS={"login": (10, 300), "write": (1, WINDOW)})
+def test_each_user_has_its_own_budget_and_reads_are_not_limited(frozen_clock, make_user, api_client_for):
+    first, second = api_client_for(make_user(Role.SERVICE_MANAGER)), api_client_for(make_user(Role.SERVICE_MANAGER))
+    assert create_customer(first, 1).status_code == 201
+    assert create_customer(first, 2).status_code == 429
+
+    assert create_customer(second, 3).status_code == 201
+    assert first.get("/api/v1/customers").status_code == 200
+
+
+@override_settings(RATE_LIMITS={"login": (10, 300), "write": (1, WINDOW)})
+def test_the_budget_comes_back_in_the_next_window(monkeypatch, manager_client):
+    monkeypatch.setattr(ratelimit, "clock", lambda: FROZEN_NOW)
+    assert create_customer(manager_client, 1).status_code == 201
+    assert create_customer(manager_client, 2).status_code == 429
+
+    monkeypatch.setattr(ratelimit, "clock", lambda: FROZEN_NOW + WINDOW)
+
+    assert create_customer(manager_client, 3).status_code == 201
+
+
+@override_settings(RATE_LIMITS={"login": (10, 300), "write": (2, WINDOW)})
+def test_page_form_writes_are_limited_too_and_the_refused_one_writes_nothing(frozen_clock, make_user, browser_client_for):
+    client = browser_client_for(make_user(Role.SERVICE_MANAGER))
+    for n in range(2):
+        response = client.post("/customers/customers/add/", {"code": f"PG-{n}", "name": f"客户{n}", "region": "east", "tier": "normal"})
+        assert response.status_code == 302, response.content[:500]
+    refused = client.post("/customers/customers/add/", {"code": "PG-9", "name": "客户9", "region": "east", "tier": "normal"})
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "30"
+    assert not Customer.objects.filter(code="PG-9").exists()
+    assert client.get("/customers/customers/").status_code == 200  # reading is never limited

@@ -1,0 +1,244 @@
+"""Ticket services: what the service desk sees after registering, re-grading, pausing."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from aftersales.accounts.choices import Role
+from aftersales.core.models import AuditLog
+from aftersales.tickets.models import Escalation, GradeChange, SlaTarget, Ticket, TicketEvent
+from aftersales.tickets.services import (
+    regrade_running_outages,
+    ticket_comment,
+    ticket_create,
+    ticket_mark,
+    ticket_pause,
+    ticket_regrade,
+    ticket_resume,
+)
+from tests.factories import (
+    ContractFactory,
+    CustomerFactory,
+    RoutingRuleFactory,
+    ServiceGroupFactory,
+    SiteFactory,
+)
+from tests.tickets.conftest import at
+
+
+def due(ticket) -> dict[str, str]:
+    return {t.kind: t.due_at.astimezone(at("2025-01-01T00:00:00+08:00").tzinfo).isoformat()
+            for t in SlaTarget.objects.filter(ticket=ticket)}
+
+
+def test_an_l1_outage_on_a_5x8_contract_gets_the_tender_clocks_across_the_spring_festival(create, unit):
+    ticket = create(customer=unit.customer, equipment=unit, outage_started_at=at("2025-01-27T13:00:00+08:00"))
+    assert ticket.level == "L1"  # 5 h of outage
+    assert ticket.site_id == unit.site_id
+    assert ticket.number.startswith("SR-2025-")
+    assert due(ticket) == {
+        "respond": "2025-01-27T18:15:00+08:00",
+        "diagnose": "2025-01-27T18:30:00+08:00",
+        "on_site": "2025-02-05T12:00:00+08:00",
+        "resolve": "2025-02-05T16:00:00+08:00",
+        "loaner": "2025-02-07T16:00:00+08:00",
+    }
+    assert Escalation.objects.filter(ticket=ticket).count() == 15
+    assert TicketEvent.objects.get(ticket=ticket).kind == "created"
+    assert AuditLog.objects.filter(object_type="tickets.ticket", object_id=str(ticket.pk)).count() == 1
+
+
+def test_a_customer_without_contract_is_served_7x24(create):
+    customer = CustomerFactory()
+    ticket = create(customer=customer, outage_started_at=at("2025-01-27T13:00:00+08:00"))
+    assert ticket.service_calendar == "7x24"
+    assert due(ticket)["on_site"] == "2025-01-27T22:00:00+08:00"
+
+
+@pytest.mark.parametrize(("outage_hours", "impact", "category", "level"), [
+    (None, "core", "fault", "L4"),
+    (1.5, "core", "fault", "L3"),
+    (3, "minor", "fault", "L2"),
+    (None, "minor", "fault", "L5"),
+    (5, "core", "consultation", "L5"),
+])
+def test_grading_at_create(create, unit, outage_hours, impact, category, level):
+    started = None if outage_hours is None else at("2025-01-27T18:00:00+08:00") - timedelta(hours=outage_hours)
+    ticket = create(customer=unit.customer, outage_started_at=started, impact=impact, category=category)
+    assert ticket.level == level
+
+
+def test_numbers_count_up_per_year(create, unit):
+    first = create(customer=unit.customer)
+    second = create(customer=unit.customer)
+    assert int(second.number[-6:]) == int(first.number[-6:]) + 1
+
+
+def test_routing_puts_the_ticket_in_the_most_fitting_group(create, unit):
+    ServiceGroupFactory(name="Anyone")
+    RoutingRuleFactory(group__name="General", priority=100)
+    RoutingRuleFactory(group__name="Regional", priority=10, region=unit.customer.region)
+    RoutingRuleFactory(group__name="Complaints", priority=1, category="complaint")
+    assert create(customer=unit.customer).group.name == "Regional"
+    assert create(customer=unit.customer, category="complaint").group.name == "Complaints"
+
+
+def test_a_site_of_another_customer_is_refused_and_nothing_is_written(create, unit):
+    with pytest.raises(ValidationError) as error:
+        create(customer=unit.customer, site=SiteFactory())
+    assert "site" in error.value.message_dict
+    assert not Ticket.objects.exists() and not SlaTarget.objects.exists() and not TicketEvent.objects.exists()
+
+
+def test_an_outage_ending_before_it_started_is_refused_and_nothing_is_written(create, unit):
+    with pytest.raises(ValidationError) as error:
+        create(customer=unit.customer, outage_started_at=at("2025-01-27T15:00:00+08:00"),
+               outage_ended_at=at("2025-01-27T14:00:00+08:00"))
+    assert "outage_ended_at" in error.value.message_dict
+    assert not Ticket.objects.exists() and not AuditLog.objects.filter(object_type="tickets.ticket").exists()
+
+
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_create_takes_at_most_8_queries(agent, unit):
+    """Resolving the ids (the API's scoped look-ups) is not counted; BEGIN and COMMIT are
+    not SQL work either (SQLite logs its BEGIN IMMEDIATE, PostgreSQL does not)."""
+    from django.core.management import call_command
+
+    from aftersales.assets.models import Equipment
+
+    call_command("load_calendar", "--years", "2025", "2026", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    RoutingRuleFactory()
+    ticket_create(actor=agent, data={"customer": unit.customer, "subject": "warm-up"}, channel="phone")
+    equipment = Equipment.objects.select_related("contract", "customer").get(pk=unit.pk)
+    with CaptureQueriesContext(connection) as queries:
+        ticket = ticket_create(actor=agent, channel="phone", data={
+            "customer": equipment.customer, "equipment": equipment, "subject": "防火墙宕机",
+            "outage_started_at": timezone.now() - timedelta(minutes=90)})
+    work = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(TRANSACTION_CONTROL)]
+    assert len(work) <= 8, "\n".join(work)
+    assert ticket.level == "L3"
+    assert SlaTarget.objects.filter(ticket=ticket).count() == 4
+    assert Escalation.objects.filter(ticket=ticket).count() == 12
+
+
+def test_an_upgrade_recomputes_open_targets_from_the_start_and_keeps_met_ones(create, agent):
+    customer = CustomerFactory()  # 7x24
+    ticket = create(now="2025-03-03T10:00:00+08:00", customer=customer)  # L4
+    ticket_mark(ticket=ticket, kind="respond", actor=agent, at=at("2025-03-03T10:20:00+08:00"))
+    ticket_regrade(ticket=ticket, level="L2", reason="The customer chased twice", actor=agent,
+                   now=at("2025-03-03T10:45:00+08:00"))
+    assert due(ticket) == {
+        "respond": "2025-03-03T10:30:00+08:00",   # met under L4, stays
+        "diagnose": "2025-03-03T10:30:00+08:00",  # L2: 30 min from the start
+        "on_site": "2025-03-03T14:00:00+08:00",
+        "resolve": "2025-03-03T18:00:00+08:00",
+        "loaner": "2025-03-05T18:00:00+08:00",
+    }
+    change = GradeChange.objects.get(ticket=ticket)
+    assert (change.from_level, change.to_level, change.reason, change.actor) == ("L4", "L2", "The customer chased twice", agent)
+    # The loaner is new, so its warnings exist; the met respond target warns nobody.
+    assert Escalation.objects.filter(target__kind="loaner").count() == 3
+    assert not Escalation.objects.filter(target__kind="respond").exists()
+
+
+def test_a_downgrade_drops_open_targets_the_level_no_longer_promises(create, agent):
+    ticket = create(now="2025-03-03T10:00:00+08:00", customer=CustomerFactory())
+    ticket_regrade(ticket=ticket, level="L5", reason="Prevention mechanism proven", actor=agent,
+                   now=at("2025-03-03T10:05:00+08:00"))
+    assert set(due(ticket)) == {"respond"}
+
+
+def test_waiting_for_the_customer_moves_the_due_times_on(create, agent, unit):
+    ticket = create(now="2025-03-03T10:00:00+08:00", customer=unit.customer)  # L4 on 5x8
+    ticket_pause(ticket=ticket, reason="Waiting for the logs", actor=agent, now=at("2025-03-03T10:10:00+08:00"))
+    assert ticket.status == "waiting_customer"
+    assert not Escalation.objects.filter(ticket=ticket, fired_at__isnull=True).exists()
+    ticket_resume(ticket=ticket, actor=agent, now=at("2025-03-03T10:40:00+08:00"))
+    assert due(ticket)["respond"] == "2025-03-03T11:00:00+08:00"
+    assert SlaTarget.objects.get(ticket=ticket, kind="respond").paused_seconds == 1800
+    assert Escalation.objects.get(target__ticket=ticket, target__kind="respond", threshold=100).due_at == \
+        at("2025-03-03T11:00:00+08:00")
+    kinds = list(TicketEvent.objects.filter(ticket=ticket).values_list("kind", flat=True))
+    assert kinds == ["created", "paused", "resumed"]
+
+
+def test_resuming_a_ticket_that_is_not_paused_is_refused(create, agent, unit):
+    ticket = create(customer=unit.customer)
+    with pytest.raises(ValidationError):
+        ticket_resume(ticket=ticket, actor=agent)
+
+
+def test_resolving_in_time_means_no_loaner_is_owed(create, agent):
+    ticket = create(now="2025-03-03T10:00:00+08:00", customer=CustomerFactory(),
+                    outage_started_at=at("2025-03-03T05:00:00+08:00"))
+    ticket_mark(ticket=ticket, kind="resolve", actor=agent, at=at("2025-03-03T12:00:00+08:00"))
+    loaner = SlaTarget.objects.get(ticket=ticket, kind="loaner")
+    assert loaner.met_at == at("2025-03-03T12:00:00+08:00") and loaner.breached_at is None
+
+
+def test_a_late_target_is_recorded_as_breached(create, agent):
+    ticket = create(now="2025-03-03T10:00:00+08:00", customer=CustomerFactory())
+    target = ticket_mark(ticket=ticket, kind="respond", actor=agent, at=at("2025-03-03T11:00:00+08:00"))
+    assert target.breached_at == at("2025-03-03T10:30:00+08:00")
+
+
+def test_comments_go_on_the_timeline(create, agent, unit):
+    ticket = create(customer=unit.customer)
+    ticket_comment(ticket=ticket, text="Called back", actor=agent)
+    assert TicketEvent.objects.filter(ticket=ticket, kind="commented", data__text="Called back").exists()
+
+
+def test_l1_and_l2_tell_the_vice_president_after_the_commit(create, unit, make_user, django_capture_on_commit_callbacks):
+    make_user(Role.VICE_PRESIDENT, email="vp@vendor.example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = create(customer=unit.customer, outage_started_at=at("2025-01-27T13:00:00+08:00"))
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["vp@vendor.example.com"]
+    assert ticket.number in mail.outbox[0].subject
+    with django_capture_on_commit_callbacks(execute=True):
+        create(customer=unit.customer)  # L4
+    assert len(mail.outbox) == 1
+
+
+def test_the_regrade_job_upgrades_a_running_outage_once_per_threshold(create, unit):
+    ticket = create(now="2025-03-03T10:00:00+08:00", customer=unit.customer,
+                    outage_started_at=at("2025-03-03T09:30:00+08:00"))  # L4, 30 min
+    assert ticket.next_regrade_at == at("2025-03-03T10:30:00.000001+08:00")
+    assert regrade_running_outages(now=at("2025-03-03T10:20:00+08:00")) == 0
+    assert regrade_running_outages(now=at("2025-03-03T10:31:00+08:00")) == 1
+    assert regrade_running_outages(now=at("2025-03-03T10:32:00+08:00")) == 0
+    ticket.refresh_from_db()
+    assert ticket.level == "L3"
+    change = GradeChange.objects.get(ticket=ticket)
+    assert change.automatic and change.outage_threshold_minutes == 60 and change.actor is None
+    # A worker that wakes late applies only the crossing that matters now.
+    assert regrade_running_outages(now=at("2025-03-03T14:00:00+08:00")) == 1
+    ticket.refresh_from_db()
+    assert ticket.level == "L1"
+    assert list(GradeChange.objects.filter(ticket=ticket).values_list("to_level", flat=True)) == ["L3", "L1"]
+    assert regrade_running_outages(now=at("2025-03-03T15:00:00+08:00")) == 0
+
+
+def test_the_regrade_job_leaves_a_manual_downgrade_alone(create, unit, agent):
+    ticket = create(now="2025-03-03T10:00:00+08:00", customer=unit.customer,
+                    outage_started_at=at("2025-03-03T09:30:00+08:00"))
+    ticket_regrade(ticket=ticket, level="L5", reason="Prevention mechanism proven", actor=agent,
+                   now=at("2025-03-03T10:05:00+08:00"))
+    regrade_running_outages(now=at("2025-03-03T10:31:00+08:00"))
+    ticket.refresh_from_db()
+    assert ticket.level == "L3"  # the outage still grows: a 1 h core outage is at least L3
+
+
+def test_contracts_on_7x24_count_every_minute(create):
+    contract = ContractFactory(service_calendar="7x24")
+    ticket = create(customer=contract.customer, outage_started_at=at("2025-01-27T13:00:00+08:00"))
+    assert due(ticket)["resolve"] == "2025-01-28T02:00:00+08:00"
+    assert connection.vendor in {"sqlite", "postgresql"}
