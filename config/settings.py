@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "aftersales.assets",
     "aftersales.calendars",
     "aftersales.tickets",
+    "aftersales.notifications",
+    "aftersales.mailin",
+    "aftersales.portal",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,9 @@ class MenuItem:
 
 MENU = [
     MenuItem(_("Home"), "home", None, "home"),
+    MenuItem(_("Service requests"), "tickets:queue", "tickets.change_ticket", "inbox"),
+    MenuItem(_("Breaking soon"), "tickets:breaking", "tickets.change_ticket", "alarm"),
+    MenuItem(_("My service requests"), "portal:ticket_list", "portal.customer_portal", "inbox"),
     MenuItem(_("Customers"), "customers:customer_list", "customers.view_customer", "building"),
     MenuItem(_("Sites"), "customers:site_list", "customers.view_site", "map-pin"),
     MenuItem(_("Contacts"), "customers:contact_list", "customers.view_contact", "user"),
@@ -26,6 +29,8 @@ MENU = [
     MenuItem(_("Equipment"), "assets:equipment_list", "assets.view_equipment", "server"),
     MenuItem(_("Warranty cards"), "assets:warranty_card_overdue", "assets.view_warrantycard", "card"),
     MenuItem(_("Calendars"), "calendars:calendar_index", "calendars.view_calendarday", "calendar"),
+    MenuItem(_("Mail triage"), "mailin:triage", "mailin.view_inboundmail", "mail"),
+    MenuItem(_("Notifications"), "notifications:outbox", "notifications.view_notification", "bell"),
     MenuItem(_("Import"), "core:import", "customers.add_customer", "upload"),
     MenuItem(_("Audit log"), "core:audit_list", "core.view_auditlog", "list"),
 ]
