@@ -72,3 +72,5 @@ class EventKind(models.TextChoices):
     STATUS_CHANGED = "status_changed", _("Status changed")
     ASSIGNED = "assigned", _("Assigned")
     COMMENTED = "commented", _("Comment")
+    ESCALATED = "escalated", _("Escalated")
+    EMAIL = "email", _("E-mail received")
