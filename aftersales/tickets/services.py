@@ -170,6 +170,9 @@ def ticket_create(*, actor, data: dict[str, Any], channel: str, now: datetime | 
         ticket.service_calendar = contract.service_calendar if contract else NO_CONTRACT_CALENDAR
         calendar = calendar_for(ticket)
         ticket.group = route(ticket)
+        if ticket.assignee_id is None and ticket.group is not None and ticket.group.lead_id:
+            # The group's lead owns a new ticket until someone dispatches it (no extra query).
+            ticket.assignee_id, ticket.status = ticket.group.lead_id, Status.ASSIGNED
         ticket.number = _next_number(timezone.localtime(now).year)
         computed = clocks.compute_targets(policy_for(ticket), ticket.level, now, calendar)
         ticket.provisional = any(c.provisional for c in computed)

@@ -88,6 +88,16 @@ def test_routing_puts_the_ticket_in_the_most_fitting_group(create, unit):
     assert create(customer=unit.customer, category="complaint").group.name == "Complaints"
 
 
+def test_the_group_lead_owns_a_new_ticket_until_it_is_dispatched(create, unit, make_user):
+    lead = make_user(Role.DISPATCHER, username="lead")
+    RoutingRuleFactory(group__name="Regional", group__lead=lead, region=unit.customer.region)
+    routed = create(customer=unit.customer)
+    assert (routed.assignee, routed.status) == (lead, "assigned")
+    RoutingRuleFactory(group__name="Complaints", priority=1, category="complaint")  # a group without a lead
+    unrouted = create(customer=unit.customer, category="complaint")
+    assert (unrouted.group.name, unrouted.assignee, unrouted.status) == ("Complaints", None, "new")
+
+
 def test_a_site_of_another_customer_is_refused_and_nothing_is_written(create, unit):
     with pytest.raises(ValidationError) as error:
         create(customer=unit.customer, site=SiteFactory())
