@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.backends import ModelBackend
 
 from aftersales.accounts.choices import Role
-from aftersales.accounts.roles import role_permissions
+from aftersales.accounts.roles import CUSTOMER_ONLY_PERMISSIONS, role_permissions
 
 
 class RoleBackend(ModelBackend):
@@ -21,5 +21,5 @@ class RoleBackend(ModelBackend):
         if not user_obj.is_active:
             return False
         if getattr(user_obj, "role", None) == Role.ADMINISTRATOR:
-            return True
+            return perm not in CUSTOMER_ONLY_PERMISSIONS
         return perm in self.get_all_permissions(user_obj, obj)

@@ -63,6 +63,11 @@ ROLE_PERMISSIONS[Role.DISPATCHER] |= perms("view change", TICKET_MODELS) | perms
 ROLE_PERMISSIONS[Role.FIELD_ENGINEER] |= perms("view change", TICKET_MODELS) | perms("view", TICKET_SETUP_MODELS)
 ROLE_PERMISSIONS[Role.CUSTOMER] |= perms("view add", only=["ticket"], models=TICKET_MODELS) | perms("view", TICKET_MODELS, only=["gradechange", "ticketevent", "slatarget"])
 
+# The customer portal is for customer users only: staff (administrators included) work
+# requests on the agents' pages, so the portal's menu item and pages are not theirs.
+CUSTOMER_ONLY_PERMISSIONS = frozenset({"portal.customer_portal"})
+ROLE_PERMISSIONS[Role.CUSTOMER] |= CUSTOMER_ONLY_PERMISSIONS
+
 STAFF_ROLES = [r for r in Role if r != Role.CUSTOMER]
 
 

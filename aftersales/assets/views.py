@@ -4,6 +4,7 @@ terms and the overdue warranty cards."""
 from __future__ import annotations
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
@@ -29,6 +30,7 @@ from aftersales.assets.models import Component, Equipment, Product, WarrantyCard
 from aftersales.core.generic import Column, ObjectViewSet, add_validation_errors
 from aftersales.core.scoping import get_scoped_or_404, scoped
 from aftersales.customers.models import Customer
+from aftersales.portal.labels import report_url
 
 
 def product_detail_context(request, product):
@@ -66,9 +68,9 @@ class ComponentViews(ObjectViewSet):
         return component.product.get_absolute_url()
 
 
-def qr_svg(url: str) -> str:
-    """An inline SVG QR code of the unit's page, to print on a label stuck to the unit."""
-    return mark_safe(segno.make(url, error="m").svg_inline(scale=4, border=2))  # noqa: S308 - segno output, no user HTML
+def qr_svg(url: str, scale: int = 4) -> str:
+    """An inline SVG QR code of `url`, to print on a label stuck to the unit."""
+    return mark_safe(segno.make(url, error="m").svg_inline(scale=scale, border=2))  # noqa: S308 - segno output, no user HTML
 
 
 def equipment_detail_context(request, equipment):
@@ -88,7 +90,8 @@ def equipment_detail_context(request, equipment):
         "coverage": selectors.equipment_coverage(equipment=equipment, on=today),
         "history": selectors.equipment_history(equipment=equipment),
         "warranty_card": warranty_card,
-        "qr_code": qr_svg(request.build_absolute_uri(equipment.get_absolute_url())),
+        # The label's link: customers scanning it report a problem with this unit.
+        "qr_code": qr_svg(report_url(equipment)),
         "can_issue_card": can_issue_card,
         "card_form": WarrantyCardIssueForm(initial={"issued_on": today}, auto_id=f"id_%s_{equipment.pk}")
         if can_issue_card else None,
@@ -181,3 +184,18 @@ def warranty_card_issue(request, pk):
         messages.error(request, " ".join(f"{e}" for errors in form.errors.values() for e in errors))
         return HttpResponseRedirect(equipment.get_absolute_url())
     return overdue_page(request, failed_form=form, failed_pk=equipment.pk)
+
+
+@require_GET
+def equipment_label(request, pk):
+    """Permission: assets.view_equipment. A printable label for the unit: serial, model,
+    customer, site, the QR code of the portal's report link and the service hotline."""
+    equipment = get_scoped_or_404(selectors.equipment_queryset().select_related("product", "site", "customer"),
+                                  request.user, pk=pk)
+    if not request.user.has_perm("assets.view_equipment"):
+        raise PermissionDenied
+    url = report_url(equipment)
+    return render(request, "assets/equipment_label.html", {
+        "object": equipment, "qr_code": qr_svg(url, scale=6), "report_url": url,
+        "hotline": getattr(settings, "SERVICE_HOTLINE", ""),
+    })

@@ -52,7 +52,9 @@ def home(request):
             ending = asset_selectors.warranties_ending(user=user, today=today, within_days=WARRANTY_HORIZON_DAYS)
     if not user.is_customer_user and user.has_perm("assets.view_warrantycard"):
         overdue_cards = asset_selectors.warranty_cards_overdue(user=user, today=today).count()
-    return render(request, "core/home.html", {
+    # A customer user's start is the customer portal: its open requests and "report a problem".
+    template = "portal/home.html" if user.has_perm("portal.customer_portal") else "core/home.html"
+    return render(request, template, {
         "counts": counts, "chart": chart, "ending": ending[:20] if ending else ending,
         "ending_total": len(ending) if ending else 0, "horizon_days": WARRANTY_HORIZON_DAYS,
         "overdue_cards": overdue_cards, "today": today,

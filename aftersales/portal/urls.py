@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from aftersales.portal import views
 
 app_name = "portal"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.ticket_list, name="ticket_list"),
+    path("requests/new/", views.ticket_add, name="ticket_add"),
+    path("requests/<int:pk>/", views.ticket_detail, name="ticket_detail"),
+    path("requests/<int:pk>/comment/", views.ticket_comment, name="ticket_comment"),
+    path("report/<str:token>/", views.report_from_label, name="report_from_label"),
+]
