@@ -197,6 +197,19 @@ if EMAIL_URL:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
+# E-mail intake (aftersales/mailin; docs/operations.md): messages over MAILIN_MAX_BYTES are
+# quarantined; IMAP polling is on when MAILIN_IMAP_HOST is set.
+MAILIN_MAX_BYTES = int(os.environ.get("MAILIN_MAX_BYTES", str(25 * 1024 * 1024)))
+MAILIN_IMAP_HOST = os.environ.get("MAILIN_IMAP_HOST", "")
+MAILIN_IMAP_PORT = int(os.environ.get("MAILIN_IMAP_PORT", "0"))  # 0: 993 for ssl, else 143
+MAILIN_IMAP_SECURITY = os.environ.get("MAILIN_IMAP_SECURITY", "ssl")  # ssl | starttls | plain
+MAILIN_IMAP_USER = os.environ.get("MAILIN_IMAP_USER", "")
+MAILIN_IMAP_PASSWORD = os.environ.get("MAILIN_IMAP_PASSWORD", "")
+MAILIN_IMAP_FOLDER = os.environ.get("MAILIN_IMAP_FOLDER", "INBOX")
+MAILIN_IMAP_MOVE_TO = os.environ.get("MAILIN_IMAP_MOVE_TO", "")  # empty: mark seen and leave it in the folder
+MAILIN_IMAP_BATCH = int(os.environ.get("MAILIN_IMAP_BATCH", "100"))
+MAILIN_IMAP_TIMEOUT = int(os.environ.get("MAILIN_IMAP_TIMEOUT", "30"))
+
 # Uploads: contract documents and import files.
 DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 DOCUMENT_ALLOWED_TYPES = {

@@ -68,6 +68,13 @@ ROLE_PERMISSIONS[Role.CUSTOMER] |= perms("view add", only=["ticket"], models=TIC
 CUSTOMER_ONLY_PERMISSIONS = frozenset({"portal.customer_portal"})
 ROLE_PERMISSIONS[Role.CUSTOMER] |= CUSTOMER_ONLY_PERMISSIONS
 
+# E-mail intake: the desk, service managers and administrators work triage; only managers
+# and administrators open the quarantine and download raw messages.
+MAILIN_MODELS = {"mailin": ["inboundmail"]}
+ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= perms("view add change delete", MAILIN_MODELS) | {"mailin.view_quarantine"}
+ROLE_PERMISSIONS[Role.SERVICE_MANAGER] |= perms("view add change delete", MAILIN_MODELS) | {"mailin.view_quarantine"}
+ROLE_PERMISSIONS[Role.SERVICE_DESK] |= perms("view change", MAILIN_MODELS)
+
 STAFF_ROLES = [r for r in Role if r != Role.CUSTOMER]
 
 

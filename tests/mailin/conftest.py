@@ -1,0 +1,65 @@
+"""Fixtures of the mail intake tests: mails as a customer's mail program writes them, and
+the real intake SMTP endpoint on a free port."""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+import pytest
+
+from aftersales.mailin.intake import smtp_controller
+from tests.factories import ContactFactory, CustomerFactory
+from tests.mail import free_port
+
+SUPPORT = "support@vendor.example"
+
+
+def make_mail(*, sender: str = "li.lei@customer.example", subject: str = "防火墙宕机", body: str = "主防火墙无法登录。",
+              message_id: str | None = None, in_reply_to: str | None = None, html: str | None = None,
+              attachments: tuple[tuple[str, str, bytes], ...] = ()) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = SUPPORT
+    message["Subject"] = subject
+    message["Date"] = format_datetime(datetime(2025, 3, 3, 2, 0, tzinfo=UTC))
+    message["Message-ID"] = message_id or make_msgid(domain="customer.example")
+    if in_reply_to:
+        message["In-Reply-To"] = in_reply_to
+        message["References"] = in_reply_to
+    message.set_content(body)
+    if html:
+        message.add_alternative(html, subtype="html")
+    for name, content_type, data in attachments:
+        maintype, subtype = content_type.split("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return message
+
+
+@pytest.fixture
+def contact(db):
+    """Li Lei, the contact of one customer, writing from li.lei@customer.example."""
+    return ContactFactory(customer=CustomerFactory(name="华东数据中心"), name="李雷", email="Li.Lei@Customer.example")
+
+
+@pytest.fixture
+def intake_smtp(django_db_serialized_rollback, transactional_db, settings):
+    """The intake SMTP endpoint (what `aftersales mail_intake smtp` runs), started on a free
+    port. The handler stores mails from its own thread, so tests use transactional_db (with
+    the migrations' rows, such as the 7x24 calendar, restored after each test)."""
+    controller = smtp_controller("127.0.0.1", free_port())
+    controller.start()
+    try:
+        yield controller
+    finally:
+        controller.stop()
+
+
+def send(controller, message: EmailMessage | bytes, *, sender: str = "li.lei@customer.example") -> None:
+    """Deliver over SMTP as a mail server would; raises smtplib errors on a 4xx/5xx answer."""
+    data = message if isinstance(message, bytes) else message.as_bytes(policy=policy.SMTP)  # CRLF lines
+    with smtplib.SMTP(controller.hostname, controller.port, timeout=30) as client:
+        client.sendmail(sender, [SUPPORT], data)
