@@ -210,6 +210,16 @@ MAILIN_IMAP_MOVE_TO = os.environ.get("MAILIN_IMAP_MOVE_TO", "")  # empty: mark s
 MAILIN_IMAP_BATCH = int(os.environ.get("MAILIN_IMAP_BATCH", "100"))
 MAILIN_IMAP_TIMEOUT = int(os.environ.get("MAILIN_IMAP_TIMEOUT", "30"))
 
+# Notifications outbox (aftersales/notifications; decision 0009): webhook timeout in seconds,
+# attempts before a message is failed for good, first retry delay (doubles per attempt), and
+# the address links in messages point to.
+NOTIFY_WEBHOOK_TIMEOUT = float(os.environ.get("NOTIFY_WEBHOOK_TIMEOUT", "10"))
+NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "8"))
+NOTIFY_RETRY_BASE_SECONDS = int(os.environ.get("NOTIFY_RETRY_BASE_SECONDS", "60"))
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A stuck SMTP server must not hold a worker for ever (seconds).
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+
 # Uploads: contract documents and import files.
 DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 DOCUMENT_ALLOWED_TYPES = {

@@ -75,6 +75,12 @@ ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= perms("view add change delete", MAILIN_M
 ROLE_PERMISSIONS[Role.SERVICE_MANAGER] |= perms("view add change delete", MAILIN_MODELS) | {"mailin.view_quarantine"}
 ROLE_PERMISSIONS[Role.SERVICE_DESK] |= perms("view change", MAILIN_MODELS)
 
+# Notifications: administrators and service managers read the outbox, retry failed
+# messages and manage the webhook endpoints.
+NOTIFICATION_MODELS = {"notifications": ["notification", "webhookendpoint"]}
+ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= perms("view add change delete", NOTIFICATION_MODELS)
+ROLE_PERMISSIONS[Role.SERVICE_MANAGER] |= perms("view add change delete", NOTIFICATION_MODELS)
+
 STAFF_ROLES = [r for r in Role if r != Role.CUSTOMER]
 
 

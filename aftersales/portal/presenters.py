@@ -132,7 +132,10 @@ def customer_timeline(events) -> list[TimelineEntry]:
             entry = TimelineEntry(event.at, title)
         else:  # a comment or an e-mail
             from_customer = kind == EventKind.EMAIL or is_from_customer(event)
-            title = _("You wrote") if from_customer else _("Our service team wrote")
+            if kind == EventKind.EMAIL:
+                title = _("Your e-mail")
+            else:
+                title = _("You wrote") if from_customer else _("Our service team wrote")
             entry = TimelineEntry(event.at, title, data.get("text") or data.get("body") or data.get("subject", ""),
                                   from_customer=from_customer)
         entries.append(entry)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import (
     Case,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -32,7 +33,7 @@ def customer_tickets(*, user, q: str = "", status: str = "") -> QuerySet[Ticket]
                     next_due_kind=Subquery(nearest.values("kind")[:1]),
                     closed_rank=Case(When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1),
                                      output_field=IntegerField()))
-          .order_by("closed_rank", "next_due_at", "-clock_started_at", "-id"))
+          .order_by("closed_rank", F("next_due_at").asc(nulls_last=True), "-clock_started_at", "-id"))
     if q:
         qs = qs.filter(Q(number__icontains=q) | Q(subject__icontains=q) | Q(equipment__serial__icontains=q))
     if status:

@@ -11,9 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -105,8 +103,12 @@ def _escalation_rows(ticket: Ticket, target: SlaTarget, clock: clocks.TargetCloc
 
 
 def _notify_vice_presidents(ticket: Ticket) -> None:
-    """L1 and L2 tell the after-sales vice-president at once (after the commit)."""
+    """L1 and L2 tell the after-sales vice-presidents: one outbox message each, written in
+    the caller's transaction (the notice commits with the create or re-grade that decided
+    it) and delivered right after the commit; once per ticket and level (dedup key)."""
     from django.contrib.auth import get_user_model
+
+    from aftersales.notifications.services import Message, notification_enqueue
 
     recipients = list(get_user_model().objects.filter(role=Role.VICE_PRESIDENT, is_active=True)
                       .exclude(email="").values_list("email", flat=True))
@@ -117,13 +119,16 @@ def _notify_vice_presidents(ticket: Ticket) -> None:
     body = _("Customer: %(customer)s\nLevel: %(level)s\nCategory: %(category)s\n\n%(description)s") % {
         "customer": ticket.customer, "level": ticket.level, "category": ticket.get_category_display(),
         "description": ticket.description}
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    notification_enqueue(messages=[
+        Message(channel="email", recipient=email, subject=subject, body=body, ticket=ticket,
+                dedup_key=f"vp:{ticket.pk}:{ticket.level}:{email.strip().lower()}")
+        for email in recipients], deliver_after_commit=True)
 
 
 def _notify_if_urgent(ticket: Ticket, previous_level: str | None) -> None:
     urgent_before = previous_level in URGENT_LEVELS
     if ticket.level in URGENT_LEVELS and not urgent_before:
-        transaction.on_commit(lambda: _notify_vice_presidents(ticket))
+        _notify_vice_presidents(ticket)
 
 
 def _contract_for(customer, equipment) -> Contract | None:

@@ -22,7 +22,7 @@ from aftersales.tickets.services import (
     ticket_regrade,
     ticket_set_status,
 )
-from tests.factories import ContactFactory, CustomerUserFactory, SiteFactory
+from tests.factories import ContactFactory, CustomerUserFactory, SiteFactory, TicketFactory
 from tests.pages import logged_in, page_text
 
 pytestmark = pytest.mark.django_db
@@ -40,9 +40,10 @@ def test_list_shows_only_own_requests_open_first_with_a_plain_state(create, cust
     urgent = create(customer=customer_user.customer, equipment=own_units[1], subject="核心交换机宕机",
                     outage_started_at=timezone.now() - timedelta(hours=5), now=timezone.now().isoformat())
     create(customer=theirs.customer, equipment=theirs, subject="别人的工单")
+    no_promises = TicketFactory(customer=customer_user.customer, subject="咨询")  # open, nothing due
     response = logged_in(customer_user).get(reverse("portal:ticket_list"))
     assert response.status_code == 200
-    assert rows(response) == [urgent.number, resolved.number]
+    assert rows(response) == [urgent.number, no_promises.number, resolved.number]
     text = page_text(response)
     assert "别人的工单" not in text and theirs.serial not in text
     assert "核心交换机宕机" in text and "SN-OWN-002" in text and "莘庄机房" in text
@@ -121,6 +122,8 @@ def test_detail_shows_promises_and_only_what_a_customer_should_see(create, custo
     TicketEvent.objects.create(ticket=ticket, kind="escalated", at=timezone.now(), data={"threshold": 50})
     TicketEvent.objects.create(ticket=ticket, kind="commented", at=timezone.now(),
                                data={"text": "内部备注：备件缺货", "internal": True})
+    TicketEvent.objects.create(ticket=ticket, kind="email", at=timezone.now(),
+                               data={"text": "日志见附件", "from": "zhang@metro.example.com", "subject": "Re: 防火墙宕机"})
     ticket_pause(ticket=ticket, reason="请提供设备日志", actor=agent)
     response = logged_in(customer_user).get(reverse("portal:ticket_detail", args=[ticket.pk]))
     assert response.status_code == 200
@@ -130,7 +133,7 @@ def test_detail_shows_promises_and_only_what_a_customer_should_see(create, custo
     assert promise_rows[:1] == ["Respond"] and "On site" in promise_rows and "Resolve" in promise_rows
     assert "on time" in text  # the respond promise was kept
     for shown in ["Request received", "An engineer took charge of your request", "Level changed from L4 to L2",
-                  "Our service team wrote", "已远程登录排查", "Promise kept: Respond", "Waiting for you", "请提供设备日志"]:
+                  "Our service team wrote", "已远程登录排查", "Promise kept: Respond", "Your e-mail", "日志见附件", "Waiting for you", "请提供设备日志"]:
         assert shown in text, shown
     for hidden in ["客户第三次催促", "内部备注", "Escalated", agent.username]:
         assert hidden not in text, hidden

@@ -1,0 +1,1 @@
+from tests.notifications.receiver import webhook_server  # noqa: F401
