@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install demo test test-postgres lint messages browser clean
+.PHONY: install demo test test-postgres lint messages browser mailserver clean
 
 install: $(VENV)/.installed
 
@@ -29,7 +29,13 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
 	  echo "chromium could not be installed: end-to-end tests will report it"
 
-test: install browser
+# Dovecot (Debian package) is the real IMAP server the mail intake tests poll; installed once.
+mailserver:
+	@test -x /usr/sbin/dovecot || command -v dovecot >/dev/null 2>&1 || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null) || \
+	  echo "dovecot-imapd could not be installed: the IMAP intake tests will be skipped"
+
+test: install browser mailserver
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 lint: install

@@ -3,11 +3,14 @@ the real intake SMTP endpoint on a free port."""
 
 from __future__ import annotations
 
+import shutil
 import smtplib
+import tempfile
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +66,36 @@ def send(controller, message: EmailMessage | bytes, *, sender: str = "li.lei@cus
     data = message if isinstance(message, bytes) else message.as_bytes(policy=policy.SMTP)  # CRLF lines
     with smtplib.SMTP(controller.hostname, controller.port, timeout=30) as client:
         client.sendmail(sender, [SUPPORT], data)
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    """A real Dovecot IMAP server for the whole session (see tests/mailin/imap_server.py).
+    Its directory is made outside pytest's private (0700) tmp tree: when the tests run as
+    root, Dovecot's own account has to reach its files."""
+    from tests.mailin.imap_server import start_dovecot, unavailable_reason
+
+    reason = unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    root = Path(tempfile.mkdtemp(prefix="aftersales-dovecot-"))
+    server = start_dovecot(root)
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def mailbox(dovecot, settings):
+    """The Dovecot mailbox, emptied, with the MAILIN_IMAP_* settings pointing at it."""
+    dovecot.empty()
+    settings.MAILIN_IMAP_HOST = dovecot.host
+    settings.MAILIN_IMAP_PORT = dovecot.port
+    settings.MAILIN_IMAP_SECURITY = "plain"
+    settings.MAILIN_IMAP_USER = dovecot.user
+    settings.MAILIN_IMAP_PASSWORD = dovecot.password
+    settings.MAILIN_IMAP_FOLDER = "INBOX"
+    settings.MAILIN_IMAP_MOVE_TO = ""
+    return dovecot
