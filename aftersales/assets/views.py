@@ -68,9 +68,10 @@ class ComponentViews(ObjectViewSet):
         return component.product.get_absolute_url()
 
 
-def qr_svg(url: str, scale: int = 4) -> str:
-    """An inline SVG QR code of `url`, to print on a label stuck to the unit."""
-    return mark_safe(segno.make(url, error="m").svg_inline(scale=scale, border=2))  # noqa: S308 - segno output, no user HTML
+def qr_svg(url: str) -> str:
+    """An inline SVG QR code of `url`, to print on a label stuck to the unit. It has a
+    viewBox and no fixed size, so CSS scales the whole code (a fixed size would crop it)."""
+    return mark_safe(segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True))  # noqa: S308 - segno output, no user HTML
 
 
 def equipment_detail_context(request, equipment):
@@ -196,6 +197,6 @@ def equipment_label(request, pk):
         raise PermissionDenied
     url = report_url(equipment)
     return render(request, "assets/equipment_label.html", {
-        "object": equipment, "qr_code": qr_svg(url, scale=6), "report_url": url,
+        "object": equipment, "qr_code": qr_svg(url), "report_url": url,
         "hotline": getattr(settings, "SERVICE_HOTLINE", ""),
     })

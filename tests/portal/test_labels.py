@@ -32,7 +32,7 @@ def test_the_label_shows_the_unit_and_a_qr_code_of_its_report_link(own_units, ma
     assert equipment_pk_from_token(token_of(url)) == unit.pk
     html = response.content.decode()
     # The SVG on the page is exactly the QR code of that link (segno is deterministic).
-    assert segno.make(url, error="m").svg_inline(scale=6, border=2) in html
+    assert segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True) in html
     text = page_text(response)
     for shown in [unit.serial, unit.product.model, unit.customer.name, unit.site.name, "Scan the code to report it"]:
         assert shown in text, shown
@@ -44,7 +44,7 @@ def test_the_label_prints_the_hotline_and_the_unit_page_shows_the_same_code(own_
     client = logged_in(make_user(Role.SERVICE_DESK))
     assert "Service hotline: 400-820-8820" in page_text(client.get(reverse("assets:equipment_label", args=[unit.pk])))
     detail = client.get(unit.get_absolute_url()).content.decode()
-    assert segno.make(report_url(unit), error="m").svg_inline(scale=4, border=2) in detail
+    assert segno.make(report_url(unit), error="m").svg_inline(scale=4, border=2, omitsize=True) in detail
     assert reverse("assets:equipment_label", args=[unit.pk]) in detail
 
 
