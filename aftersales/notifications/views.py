@@ -57,7 +57,8 @@ class WebhookEndpointViews(ObjectViewSet):
 # The menu's entry point: the outbox list, named `notifications:outbox`.
 outbox = ObjectListView.as_view(
     model=Notification, queryset=NotificationViews.queryset, actions=NotificationViews.actions,
-    filterset_class=NotificationFilterSet, columns=NotificationViews.columns)
+    filterset_class=NotificationFilterSet, columns=NotificationViews.columns,
+    template_name="notifications/outbox.html")
 
 
 @require_POST

@@ -153,3 +153,9 @@ def test_retry_needs_a_post():
     failed = make_notification("failed")
     client = logged_in(UserFactory(role=Role.SERVICE_MANAGER))
     assert client.get(reverse("notifications:notification_retry", args=[failed.pk])).status_code == 405
+
+
+@pytest.mark.django_db
+def test_outbox_links_to_the_webhook_endpoints_for_those_who_manage_them():
+    text = page_text(logged_in(UserFactory(role=Role.SERVICE_MANAGER)).get(reverse("notifications:outbox")))
+    assert reverse("notifications:webhookendpoint_list") in text

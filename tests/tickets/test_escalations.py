@@ -195,3 +195,36 @@ def test_two_workers_at_once_fire_each_warning_exactly_once(create, team, agent)
     assert events.count() == due
     assert len({(e.ticket_id, e.data["target"], e.data["threshold"]) for e in events}) == due
     assert Notification.objects.count() == due * 3
+
+
+# --- L1/L2: the vice-president's notice goes through the outbox ---------------------------
+
+def test_an_l1_notice_to_the_vice_president_commits_with_the_ticket_and_goes_out_at_once(
+        create, make_user, smtp_server, django_capture_on_commit_callbacks):
+    make_user(Role.VICE_PRESIDENT, email="vp@vendor.example.com")
+    make_user(Role.VICE_PRESIDENT, email="vp2@vendor.example.com", is_active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = create(customer=CustomerFactory(), outage_started_at=at("2025-01-27T13:00:00+08:00"))
+    assert ticket.level == "L1"
+    row = Notification.objects.get()
+    assert (row.recipient, row.ticket_id, row.status) == ("vp@vendor.example.com", ticket.pk, "sent")
+    assert row.dedup_key == f"vp:{ticket.pk}:L1:vp@vendor.example.com"
+    assert [m.recipients for m in smtp_server.messages] == [["vp@vendor.example.com"]]
+    assert ticket.number in smtp_server.messages[0].subject
+
+
+def test_a_create_that_fails_leaves_no_notice(create, make_user, monkeypatch):
+    from aftersales.tickets import services
+
+    make_user(Role.VICE_PRESIDENT, email="vp@vendor.example.com")
+    notify_then_fail_to_commit = services._notify_if_urgent
+
+    def failing(ticket, previous_level):
+        notify_then_fail_to_commit(ticket, previous_level)
+        assert Notification.objects.filter(ticket=ticket).exists()  # written in the transaction
+        raise RuntimeError("the create fails after deciding the notice")
+
+    monkeypatch.setattr(services, "_notify_if_urgent", failing)
+    with pytest.raises(RuntimeError):
+        create(customer=CustomerFactory(), outage_started_at=at("2025-01-27T13:00:00+08:00"))
+    assert not Notification.objects.exists()
