@@ -34,12 +34,13 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     # Administrators get everything (see RoleBackend); listed for completeness.
     Role.ADMINISTRATOR: perms("view add change delete") | {"core.view_auditlog"},
     Role.SERVICE_MANAGER: perms("view add change delete"),
-    Role.VICE_PRESIDENT: VIEW_ALL,
+    # Each role its own set: the `|=` additions below must not leak from one role to another.
+    Role.VICE_PRESIDENT: set(VIEW_ALL),
     Role.SERVICE_DESK: VIEW_ALL | perms("view add change", only=["contact"]),
-    Role.DISPATCHER: VIEW_ALL,
+    Role.DISPATCHER: set(VIEW_ALL),
     Role.FIELD_ENGINEER: VIEW_ALL | FIELD_CHANGES,
     Role.WAREHOUSE: VIEW_ALL | perms("view add change", only=["product", "component"]),
-    Role.QUALITY: VIEW_ALL,
+    Role.QUALITY: set(VIEW_ALL),
     Role.SALES: VIEW_ALL | SALES_CHANGES,
     # Customer users read their own organisation's archives (scoping narrows every query).
     Role.CUSTOMER: perms("view", only=["customer", "site", "contact", "contract", "contractitem", "contractdocument", "product", "component", "equipment", "equipmentchange", "warrantyterm", "warrantycard"]),
@@ -61,6 +62,8 @@ ROLE_PERMISSIONS[Role.VICE_PRESIDENT] |= perms("view", TICKET_MODELS) | perms("v
 ROLE_PERMISSIONS[Role.SERVICE_DESK] |= perms("view add change", TICKET_MODELS) | perms("view", TICKET_SETUP_MODELS)
 ROLE_PERMISSIONS[Role.DISPATCHER] |= perms("view change", TICKET_MODELS) | perms("view", TICKET_SETUP_MODELS)
 ROLE_PERMISSIONS[Role.FIELD_ENGINEER] |= perms("view change", TICKET_MODELS) | perms("view", TICKET_SETUP_MODELS)
+# Engineers register what they find on site (the console defaults the channel to "on site").
+ROLE_PERMISSIONS[Role.FIELD_ENGINEER] |= {"tickets.add_ticket"}
 ROLE_PERMISSIONS[Role.CUSTOMER] |= perms("view add", only=["ticket"], models=TICKET_MODELS) | perms("view", TICKET_MODELS, only=["gradechange", "ticketevent", "slatarget"])
 
 # The customer portal is for customer users only: staff (administrators included) work

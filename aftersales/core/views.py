@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Count
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,6 +18,7 @@ from aftersales.core.models import AuditLog
 from aftersales.core.scoping import scoped
 from aftersales.customers.choices import Region
 from aftersales.customers.models import Contract, Customer, Site
+from aftersales.tickets import selectors as ticket_selectors
 
 DASHBOARD_COUNTS = [
     ("customers", Customer, "customers:customer_list"),
@@ -24,6 +27,7 @@ DASHBOARD_COUNTS = [
     ("contracts", Contract, "customers:contract_list"),
 ]
 WARRANTY_HORIZON_DAYS = 90
+BREAKING_HORIZON_HOURS = 4
 
 
 @require_GET
@@ -52,12 +56,16 @@ def home(request):
             ending = asset_selectors.warranties_ending(user=user, today=today, within_days=WARRANTY_HORIZON_DAYS)
     if not user.is_customer_user and user.has_perm("assets.view_warrantycard"):
         overdue_cards = asset_selectors.warranty_cards_overdue(user=user, today=today).count()
+    ticket_cards = None
+    if not user.is_customer_user and user.has_perm("tickets.change_ticket"):
+        ticket_cards = ticket_selectors.console_summary(user=user, now=timezone.now(),
+                                                        within=datetime.timedelta(hours=BREAKING_HORIZON_HOURS))
     # A customer user's start is the customer portal: its open requests and "report a problem".
     template = "portal/home.html" if user.has_perm("portal.customer_portal") else "core/home.html"
     return render(request, template, {
         "counts": counts, "chart": chart, "ending": ending[:20] if ending else ending,
         "ending_total": len(ending) if ending else 0, "horizon_days": WARRANTY_HORIZON_DAYS,
-        "overdue_cards": overdue_cards, "today": today,
+        "overdue_cards": overdue_cards, "today": today, "ticket_cards": ticket_cards,
     })
 
 

@@ -2,8 +2,8 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.filters import SearchFilterSet
-from aftersales.tickets.choices import Level, Status
-from aftersales.tickets.models import Ticket
+from aftersales.tickets.choices import Category, Level, Status
+from aftersales.tickets.models import RoutingRule, ServiceGroup, Ticket
 
 
 class TicketFilterSet(SearchFilterSet):
@@ -17,3 +17,21 @@ class TicketFilterSet(SearchFilterSet):
     class Meta:
         model = Ticket
         fields = ["q", "status", "level", "customer", "group", "assignee"]
+
+
+class ServiceGroupFilterSet(SearchFilterSet):
+    search_fields = ("name", "email", "lead__username", "lead__first_name", "lead__last_name")
+
+    class Meta:
+        model = ServiceGroup
+        fields = ["q"]
+
+
+class RoutingRuleFilterSet(SearchFilterSet):
+    search_fields = ("group__name", "product__model", "product__name")
+    group = django_filters.NumberFilter(field_name="group_id", label=_("group"))
+    category = django_filters.ChoiceFilter(choices=Category.choices, label=_("category"))
+
+    class Meta:
+        model = RoutingRule
+        fields = ["q", "group", "category"]

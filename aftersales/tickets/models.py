@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.models import TimeStampedModel
@@ -40,6 +41,9 @@ class ServiceGroup(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("tickets:servicegroup_detail", args=[self.pk])
+
 
 class RoutingRule(TimeStampedModel):
     """Puts a new ticket in a group. A blank condition matches anything; of the rules that
@@ -64,6 +68,9 @@ class RoutingRule(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.priority}: {self.group}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tickets:routingrule_detail", args=[self.pk])
 
 
 class TicketNumberCounter(models.Model):
@@ -133,6 +140,9 @@ class Ticket(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.number} {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tickets:ticket_detail", args=[self.pk])
 
     def clean(self):
         errors = {}

@@ -1,5 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from aftersales.tickets import views
 
 app_name = "tickets"
 
-urlpatterns: list = []
+urlpatterns = [
+    # Agent console
+    path("", views.queue, name="queue"),
+    path("breaking/", views.breaking, name="breaking"),
+    path("new/", views.ticket_add, name="ticket_add"),
+    path("new/lookup/", views.ticket_lookup, name="ticket_lookup"),
+    path("new/pick/", views.ticket_pick, name="ticket_pick"),
+    path("<int:pk>/", views.ticket_detail, name="ticket_detail"),
+    path("<int:pk>/<slug:action>/", views.ticket_action, name="ticket_action"),
+    # Service groups and routing rules
+    *views.ServiceGroupViews.urls(),
+    *views.RoutingRuleViews.urls(),
+]
