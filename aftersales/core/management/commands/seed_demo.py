@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from aftersales.core.demo import DEFAULT_CUSTOMERS, seed_demo
+from aftersales.tickets.demo import seed_tickets
 
 
 class Command(BaseCommand):
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         created = seed_demo(customers=customers, today=timezone.localdate(),
                             progress=lambda line: self.stdout.write(f"  {line}"))
+        created |= seed_tickets(customers=customers, progress=lambda line: self.stdout.write(f"  {line}"))
         total = sum(created.values())
         elapsed = time.monotonic() - started
         if total:
