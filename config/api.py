@@ -37,5 +37,9 @@ def register_routers() -> None:
 
     api.add_router("/tickets", tickets_router)
 
+    from aftersales.tickets.policy_api import router as contract_policy_router
+
+    api.add_router("/contracts", contract_policy_router)
+
 
 register_routers()

@@ -6,3 +6,8 @@ class CalendarsConfig(AppConfig):
     name = "aftersales.calendars"
     label = "calendars"
     verbose_name = _("Calendars")
+
+    def ready(self) -> None:
+        from aftersales.calendars import signals
+
+        signals.connect()

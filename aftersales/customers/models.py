@@ -116,6 +116,10 @@ class Contract(TimeStampedModel):
     deposit_currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY)
     sales_owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("sales owner"), null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="owned_contracts")
+    # Kept on the contract row that a ticket create loads anyway, so reading it costs no query.
+    # Written and validated by aftersales.tickets.policies (aftersales.domain.sla.policy_from_data).
+    sla_policy = models.JSONField(_("SLA policy"), null=True, blank=True, editable=False, help_text=_(
+        "Targets per level (minutes, business or clock time); empty means the tender defaults."))
 
     customer_scope = "customer"
 

@@ -101,6 +101,99 @@ a visit is needed), resolve 24 h; L5 answer within 24 h. All in business time ex
 loaner."""
 
 
+# -- policies as data (stored as JSON on a contract, snapshotted on each ticket) -----------
+
+POLICY_KINDS: tuple[TargetKind, ...] = (TargetKind.RESPOND, TargetKind.DIAGNOSE, TargetKind.ON_SITE,
+                                        TargetKind.RESOLVE, TargetKind.LOANER)
+"""The order of a policy's targets; the loaner counts from the resolve due time, so it is last."""
+MAX_TARGET_MINUTES = 366 * 24 * 60
+"""A promise longer than a year is a typing mistake, not a service level."""
+
+
+class PolicyError(ValueError):
+    """Policy data that cannot be used. `errors` maps "L1.loaner.minutes" style paths to
+    codes: "not_a_mapping", "unknown_level", "unknown_target", "not_positive_integer",
+    "too_large", "not_boolean", "loaner_without_resolve", "unknown_field"."""
+
+    def __init__(self, errors: Mapping[str, str]):
+        self.errors = dict(errors)
+        super().__init__(", ".join(f"{path}: {code}" for path, code in sorted(self.errors.items())))
+
+
+def policy_to_data(policy: Policy) -> dict[str, dict[str, dict]]:
+    """`policy` as JSON-ready data: {"L1": {"respond": {"minutes": 15, "business_time": true},
+    ...}, ...}. Every level appears; a kind the level does not promise is absent."""
+    return {level.value: {spec.kind.value: {"minutes": spec.minutes, "business_time": spec.business_time}
+                          for spec in policy.specs(level)}
+            for level in Level}
+
+
+def policy_from_data(data: Mapping) -> Policy:
+    """The policy in `data` (the shape of `policy_to_data`; a kind that is absent or None is
+    not promised, and so is a level that is absent). Minutes are whole numbers from 1 to
+    MAX_TARGET_MINUTES; `business_time` (default true) counts on the contract's calendar.
+    The loaner counts from the resolve due time, so it needs a resolve target on its level.
+    Raises PolicyError with every problem at once."""
+    errors: dict[str, str] = {}
+    if not isinstance(data, Mapping):
+        raise PolicyError({"levels": "not_a_mapping"})
+    levels = {level.value: level for level in Level}
+    targets: dict[Level, tuple[TargetSpec, ...]] = {}
+    for level_name, kinds in data.items():
+        if level_name not in levels:
+            errors[str(level_name)] = "unknown_level"
+            continue
+        if kinds is None:
+            kinds = {}
+        if not isinstance(kinds, Mapping):
+            errors[level_name] = "not_a_mapping"
+            continue
+        known = {kind.value: kind for kind in POLICY_KINDS}
+        for kind_name in kinds:
+            if kind_name not in known:
+                errors[f"{level_name}.{kind_name}"] = "unknown_target"
+        specs: list[TargetSpec] = []
+        for kind in POLICY_KINDS:
+            target = kinds.get(kind.value)
+            if target is None:
+                continue
+            path = f"{level_name}.{kind.value}"
+            if not isinstance(target, Mapping):
+                errors[path] = "not_a_mapping"
+                continue
+            for extra in sorted(set(target) - {"minutes", "business_time"}):
+                errors[f"{path}.{extra}"] = "unknown_field"
+            minutes = target.get("minutes")
+            business_time = target.get("business_time", kind is not TargetKind.LOANER)
+            if minutes is None:
+                continue  # a blank is "not promised"
+            if type(minutes) is not int or minutes <= 0:
+                errors[f"{path}.minutes"] = "not_positive_integer"
+                continue
+            if minutes > MAX_TARGET_MINUTES:
+                errors[f"{path}.minutes"] = "too_large"
+                continue
+            if not isinstance(business_time, bool):
+                errors[f"{path}.business_time"] = "not_boolean"
+                continue
+            if kind is TargetKind.LOANER:
+                if not any(spec.kind is TargetKind.RESOLVE for spec in specs):
+                    errors[f"{path}.minutes"] = "loaner_without_resolve"
+                    continue
+                specs.append(TargetSpec(kind, minutes, business_time, counts_from=TargetKind.RESOLVE))
+            else:
+                specs.append(TargetSpec(kind, minutes, business_time))
+        targets[levels[level_name]] = tuple(specs)
+    if errors:
+        raise PolicyError(errors)
+    return Policy(targets)
+
+
+def policy_or_default(data: Mapping | None) -> Policy:
+    """The policy stored in `data`, or DEFAULT_POLICY when nothing is stored (None or {})."""
+    return policy_from_data(data) if data else DEFAULT_POLICY
+
+
 @dataclass(frozen=True)
 class Pause:
     """Waiting for the customer from `started_at` to `ended_at` (None while it lasts)."""

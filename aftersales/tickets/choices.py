@@ -74,3 +74,4 @@ class EventKind(models.TextChoices):
     COMMENTED = "commented", _("Comment")
     ESCALATED = "escalated", _("Escalated")
     EMAIL = "email", _("E-mail received")
+    DEADLINE_MOVED = "deadline_moved", _("Due times moved by a calendar change")

@@ -13,10 +13,16 @@ class TicketFilterSet(SearchFilterSet):
     customer = django_filters.NumberFilter(field_name="customer_id", label=_("customer"))
     group = django_filters.NumberFilter(field_name="group_id", label=_("group"))
     assignee = django_filters.NumberFilter(field_name="assignee_id", label=_("assignee"))
+    provisional = django_filters.ChoiceFilter(
+        choices=[("1", _("Provisional due times")), ("0", _("Final due times"))], method="filter_provisional",
+        label=_("due times"))
 
     class Meta:
         model = Ticket
-        fields = ["q", "status", "level", "customer", "group", "assignee"]
+        fields = ["q", "status", "level", "customer", "group", "assignee", "provisional"]
+
+    def filter_provisional(self, queryset, name, value):
+        return queryset.filter(provisional=value == "1")
 
 
 class ServiceGroupFilterSet(SearchFilterSet):

@@ -126,6 +126,9 @@ class Ticket(TimeStampedModel):
     provisional = models.BooleanField(
         _("provisional"), default=False,
         help_text=_("A due time crosses a year whose holidays are not loaded yet; loading it may move the due time."))
+    # The contract's policy when the ticket was created (None: the tender defaults), so a later
+    # change of the contract's policy never moves the promises already made on this ticket.
+    sla_policy = models.JSONField(_("SLA policy"), null=True, blank=True, editable=False)
     # When the running outage next crosses 1 h / 2 h / 4 h and must be re-graded; None
     # when nothing can make it worse. The re-grade job reads this indexed column.
     next_regrade_at = models.DateTimeField(_("next automatic re-grade at"), null=True, blank=True, db_index=True)

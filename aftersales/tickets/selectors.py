@@ -24,6 +24,12 @@ def tickets_queryset(*, user) -> QuerySet[Ticket]:
     return scoped(qs, user)
 
 
+def provisional_open_tickets(*, user) -> QuerySet[Ticket]:
+    """Open tickets `user` may see whose due times run into a year whose holidays are not
+    loaded yet (computed on plain Monday-Friday working days until it is)."""
+    return scoped(Ticket.objects.filter(provisional=True, status__in=OPEN_STATUSES), user)
+
+
 def ticket_detail(*, user, pk: int) -> Ticket:
     qs = tickets_queryset(user=user).prefetch_related(
         Prefetch("sla_targets", queryset=SlaTarget.objects.order_by("due_at", "id")),

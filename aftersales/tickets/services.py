@@ -45,9 +45,16 @@ CREATE_FIELDS = {"customer", "site", "equipment", "contact", "category", "impact
 
 
 def policy_for(ticket: Ticket) -> clocks.Policy:
-    """The SLA policy of the ticket's contract: the tenders' defaults until contracts carry
-    their own."""
-    return clocks.DEFAULT_POLICY
+    """The SLA policy the ticket was created under: its contract's own policy as it stood
+    then (snapshotted on the ticket, so editing the contract later never moves promises
+    already made), or the tenders' defaults. Reads no database."""
+    return clocks.policy_or_default(ticket.sla_policy)
+
+
+def contract_policy_data(contract: Contract | None) -> dict | None:
+    """What a new ticket under `contract` snapshots: the contract's own policy, or None for
+    the tenders' defaults. `contract.sla_policy` is on the row already loaded."""
+    return (contract.sla_policy or None) if contract is not None else None
 
 
 def calendar_for(ticket: Ticket) -> BusinessCalendar:
@@ -135,7 +142,7 @@ def _contract_for(customer, equipment) -> Contract | None:
     if equipment is not None and equipment.contract_id:
         return equipment.contract
     return (Contract.objects.filter(customer=customer, status="active")
-            .order_by("-signed_on", "-id").only("id", "service_calendar", "customer_id").first())
+            .order_by("-signed_on", "-id").only("id", "service_calendar", "customer_id", "sla_policy").first())
 
 
 def ticket_create(*, actor, data: dict[str, Any], channel: str, now: datetime | None = None) -> Ticket:
@@ -173,6 +180,7 @@ def ticket_create(*, actor, data: dict[str, Any], channel: str, now: datetime | 
         contract = _contract_for(ticket.customer, ticket.equipment)
         ticket.contract = contract
         ticket.service_calendar = contract.service_calendar if contract else NO_CONTRACT_CALENDAR
+        ticket.sla_policy = contract_policy_data(contract)
         calendar = calendar_for(ticket)
         ticket.group = route(ticket)
         if ticket.assignee_id is None and ticket.group is not None and ticket.group.lead_id:
@@ -192,6 +200,15 @@ def ticket_create(*, actor, data: dict[str, Any], channel: str, now: datetime | 
         audit_record(actor=actor, action=AuditAction.CREATE, instance=ticket, before=None, after=snapshot(ticket))
         _notify_if_urgent(ticket, None)
     return ticket
+
+
+def paused_seconds(calendar: BusinessCalendar, clock: clocks.TargetClock, pauses: list[clocks.Pause]) -> int:
+    """The business (or clock) seconds the pauses took out of the target's running window."""
+    return int(sum(
+        (calendar.business_us_between(int(max(p.started_at, clock.started_at).timestamp() * 1e6),
+                                      int(min(p.ended_at, clock.due_at).timestamp() * 1e6))
+         if clock.business_time else (min(p.ended_at, clock.due_at) - max(p.started_at, clock.started_at)).total_seconds() * 1e6)
+        for p in pauses if p.ended_at > clock.started_at and p.started_at < clock.due_at) // 1_000_000)
 
 
 def _sync_targets(ticket: Ticket, now: datetime) -> None:
@@ -215,11 +232,7 @@ def _sync_targets(ticket: Ticket, now: datetime) -> None:
             target = SlaTarget(ticket=ticket, kind=kind)
         target.minutes, target.business_time = clock.minutes, clock.business_time
         target.started_at, target.due_at, target.provisional = clock.started_at, clock.due_at, clock.provisional
-        target.paused_seconds = int(sum(
-            (calendar.business_us_between(int(max(p.started_at, clock.started_at).timestamp() * 1e6),
-                                          int(min(p.ended_at, clock.due_at).timestamp() * 1e6))
-             if clock.business_time else (min(p.ended_at, clock.due_at) - max(p.started_at, clock.started_at)).total_seconds() * 1e6)
-            for p in pauses if p.ended_at > clock.started_at and p.started_at < clock.due_at) // 1_000_000)
+        target.paused_seconds = paused_seconds(calendar, clock, pauses)
         target.breached_at = None
         target.save()
         pending = {e.threshold: e for e in target.escalations.all()}

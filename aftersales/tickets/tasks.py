@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.utils import timezone
+from django_tasks import task
+
 from aftersales.core.jobs import scheduled_job
 from aftersales.tickets.escalations import fire_escalations
 from aftersales.tickets.services import regrade_running_outages
@@ -18,3 +21,11 @@ def regrade_running_outages_job(now: datetime) -> str:
 @scheduled_job("tickets.fire_escalations", every=timedelta(minutes=1))
 def fire_escalations_job(now: datetime) -> str:
     return f"{fire_escalations(now=now)} SLA warnings fired"
+
+
+@task()
+def recompute_open_tickets_task(calendar_code: str | None = None) -> str:
+    """Queued by a calendar change (tickets.recompute.queue_recompute)."""
+    from aftersales.tickets.recompute import recompute_open_tickets
+
+    return recompute_open_tickets(calendar_code, now=timezone.now()).summary()

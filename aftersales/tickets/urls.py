@@ -1,6 +1,6 @@
 from django.urls import path
 
-from aftersales.tickets import views
+from aftersales.tickets import policy_views, views
 
 app_name = "tickets"
 
@@ -16,4 +16,6 @@ urlpatterns = [
     # Service groups and routing rules
     *views.ServiceGroupViews.urls(),
     *views.RoutingRuleViews.urls(),
+    # A contract's SLA policy (levels x targets)
+    path("contracts/<int:pk>/sla-policy/", policy_views.contract_policy, name="contract_policy"),
 ]
