@@ -6,15 +6,16 @@ sender is told to retry (4xx), the IMAP message stays unseen for the next poll.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import imaplib
 import logging
 import ssl
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, close_old_connections, connections
 from django.utils import timezone
 
 from aftersales.mailin.choices import MailVia
@@ -36,20 +37,31 @@ def _receive_in_thread(raw: bytes, via: str):
 
 class IntakeHandler:
     """aiosmtpd handler: each DATA becomes one `mail_receive`; 250 after the commit, 451 on
-    a database error so the sending server queues the message and tries again."""
+    a database error so the sending server queues the message and tries again.
+
+    The database work runs in the handler's own single thread (Django's ORM may not run in
+    the event loop), which keeps one connection for the endpoint's lifetime."""
+
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-intake")
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook name
         raw = envelope.original_content or envelope.content
         if isinstance(raw, str):
             raw = raw.encode("utf-8", errors="surrogateescape")
+        loop = asyncio.get_running_loop()
         try:
-            mail, created = await sync_to_async(_receive_in_thread, thread_sensitive=True)(raw, MailVia.SMTP)
+            mail, created = await loop.run_in_executor(self._executor, _receive_in_thread, raw, MailVia.SMTP)
         except DatabaseError:
             logger.exception("Storing an inbound mail failed; the sender is asked to retry")
             return "451 4.3.0 The message could not be stored; try again later"
         logger.info("Inbound mail %s from %s: %s", mail.pk, mail.from_address or "?",
                     mail.status if created else "duplicate")
         return "250 2.0.0 Message accepted"
+
+    def close_connections(self) -> None:
+        """Close the database connection of the handler's thread (when the endpoint stops)."""
+        self._executor.submit(connections.close_all).result(timeout=30)
 
 
 def smtp_controller(host: str, port: int):
@@ -58,8 +70,15 @@ def smtp_controller(host: str, port: int):
     refused in the SMTP dialogue (552), so the sender gets a bounce instead of a loss."""
     from aiosmtpd.controller import Controller
 
-    return Controller(IntakeHandler(), hostname=host, port=port,
-                      data_size_limit=2 * settings.MAILIN_MAX_BYTES, ident="Aftersales mail intake")
+    class IntakeController(Controller):
+        def stop(self, *args, **kwargs):
+            try:
+                super().stop(*args, **kwargs)
+            finally:
+                self.handler.close_connections()
+
+    return IntakeController(IntakeHandler(), hostname=host, port=port,
+                            data_size_limit=2 * settings.MAILIN_MAX_BYTES, ident="Aftersales mail intake")
 
 
 # --------------------------------------------------------------------------- IMAP

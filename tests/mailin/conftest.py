@@ -99,3 +99,35 @@ def mailbox(dovecot, settings):
     settings.MAILIN_IMAP_FOLDER = "INBOX"
     settings.MAILIN_IMAP_MOVE_TO = ""
     return dovecot
+
+
+@pytest.fixture
+def failing_database():
+    """failing_database() -> a context manager inside which every insert of an inbound
+    mail fails in the database itself (a trigger), as a full disk or a lost primary would."""
+    from contextlib import contextmanager
+
+    from django.db import connection
+
+    @contextmanager
+    def failing():
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("CREATE OR REPLACE FUNCTION mailin_test_refuse() RETURNS trigger AS $$ "
+                               "BEGIN RAISE EXCEPTION 'the disk is full'; END; $$ LANGUAGE plpgsql")
+                cursor.execute("CREATE TRIGGER mailin_test_refuse BEFORE INSERT ON mailin_inboundmail "
+                               "FOR EACH ROW EXECUTE FUNCTION mailin_test_refuse()")
+            else:
+                cursor.execute("CREATE TRIGGER mailin_test_refuse BEFORE INSERT ON mailin_inboundmail "
+                               "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    cursor.execute("DROP TRIGGER mailin_test_refuse ON mailin_inboundmail")
+                    cursor.execute("DROP FUNCTION mailin_test_refuse()")
+                else:
+                    cursor.execute("DROP TRIGGER mailin_test_refuse")
+
+    return failing

@@ -99,3 +99,16 @@ def test_the_command_needs_a_host(db, settings):
     settings.MAILIN_IMAP_HOST = ""
     with pytest.raises(CommandError, match="MAILIN_IMAP_HOST"):
         call_command("mail_intake", "imap", "--once", stdout=StringIO())
+
+
+def test_a_mail_that_could_not_be_stored_stays_unseen_for_the_next_poll(mailbox, contact, failing_database):
+    mailbox.deliver(raw(make_mail()))
+    with failing_database():
+        result = poll_imap()
+    assert (result.fetched, result.failed) == (1, 1)
+    assert not InboundMail.objects.exists()
+    assert all(b"\\Seen" not in flags for flags in mailbox.flags())
+
+    assert poll_imap().new == 1
+    assert Ticket.objects.count() == 1
+    assert all(b"\\Seen" in flags for flags in mailbox.flags())

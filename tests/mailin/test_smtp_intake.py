@@ -103,3 +103,16 @@ def test_a_message_far_over_the_limit_is_refused_in_the_dialogue(intake_smtp, co
     finally:
         controller.stop()
     assert not InboundMail.objects.exists()
+
+
+def test_a_database_error_answers_4xx_so_the_sender_retries(intake_smtp, contact, failing_database):
+    message = make_mail(message_id="<retry-after-451@customer.example>")
+    with failing_database():
+        with pytest.raises(smtplib.SMTPDataError) as refused:
+            send(intake_smtp, message)
+        assert 400 <= refused.value.smtp_code < 500
+    assert not InboundMail.objects.exists() and not Ticket.objects.exists()
+
+    send(intake_smtp, message)  # the sending server's retry
+
+    assert InboundMail.objects.get().status == MailStatus.TICKET_CREATED
