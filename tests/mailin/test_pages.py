@@ -182,3 +182,12 @@ def test_an_unknown_action_is_404(desk, stranger_mail):
 def test_anonymous_visitors_are_sent_to_login(client, stranger_mail):
     response = client.get(reverse("mailin:triage"))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_the_admin_shows_mails_read_only(admin, stranger_mail):
+    client = logged_in(admin)
+    listing = client.get(reverse("admin:mailin_inboundmail_changelist"))
+    assert listing.status_code == 200 and "wang.fang@newcustomer.example" in page_text(listing)
+    page = client.get(reverse("admin:mailin_inboundmail_change", args=[stranger_mail.pk]))
+    assert page.status_code == 200 and "新设备无法开机" in page_text(page)
+    assert client.post(reverse("admin:mailin_inboundmail_delete", args=[stranger_mail.pk]), {"post": "yes"}).status_code == 403
