@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from aftersales.accounts.choices import Role
 from aftersales.calendars.models import CalendarDay
 from aftersales.calendars.services import company_day_create
 from aftersales.core.models import AuditLog
@@ -178,3 +179,51 @@ def test_recompute_reads_a_fixed_number_of_times_per_chunk(create, unit):
         return len(queries.captured_queries)
 
     assert queries_with(2) == queries_with(6)
+
+
+def test_the_dashboard_counts_open_tickets_with_provisional_deadlines(create, unit, manager, make_user,
+                                                                       browser_client_for):
+    provisional = create(now="2026-12-31T10:00:00+08:00", customer=unit.customer, equipment=unit,
+                         outage_started_at=at("2026-12-31T08:45:00+08:00"))
+    final = create(now="2025-03-03T10:00:00+08:00", customer=unit.customer, equipment=unit,
+                   outage_started_at=at("2025-03-03T08:45:00+08:00"))
+    assert provisional.provisional and not final.provisional
+    client = browser_client_for(manager)
+    home = client.get("/").content.decode()
+    card = home[home.index('data-count="provisional_deadlines"') - 200:]
+    assert 'href="/tickets/?provisional=1"' in card.split("data-count")[0]
+    assert '<div class="display-6 text-warning-emphasis">1</div>' in card
+    queue = client.get("/tickets/?provisional=1").content.decode()
+    assert provisional.number in queue and final.number not in queue
+    customer_home = browser_client_for(make_user(Role.CUSTOMER, customer=unit.customer)).get("/").content.decode()
+    assert "provisional_deadlines" not in customer_home
+
+
+def test_entering_a_years_schedule_on_its_page_makes_deadlines_final(create, unit, admin, browser_client_for,
+                                                                   django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    ticket = create(now="2026-12-31T10:00:00+08:00", customer=unit.customer, equipment=unit,
+                    outage_started_at=at("2026-12-31T08:45:00+08:00"))
+    assert ticket.provisional
+    upload = SimpleUploadedFile("2027.csv", SCHEDULE_2027.encode(), content_type="text/csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = browser_client_for(admin).post("/calendars/2027/", {"file": upload})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    ticket.refresh_from_db()
+    assert not ticket.provisional and due(ticket)["resolve"] == "2027-01-05T14:00:00+08:00"
+
+
+def test_changing_a_calendars_hours_recomputes_only_its_tickets(create, unit, admin,
+                                                               django_capture_on_commit_callbacks):
+    from datetime import time
+
+    from aftersales.calendars.models import ServiceCalendar, ServiceHours
+    from aftersales.core.services import object_update
+
+    ticket = create(now="2025-03-03T10:00:00+08:00", customer=unit.customer, equipment=unit,
+                    outage_started_at=at("2025-03-03T08:45:00+08:00"))
+    tuesday = ServiceHours.objects.get(calendar=ServiceCalendar.objects.get(code="5x8"), weekday=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        object_update(actor=admin, instance=tuesday, data={"closes": time(14, 30)})  # Tuesday closes 5 h early
+    assert due(ticket)["resolve"] == "2025-03-05T19:00:00+08:00"   # 570 + 300 + 570 minutes

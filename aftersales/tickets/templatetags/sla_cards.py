@@ -17,10 +17,12 @@ def provisional_deadlines_card(context):
     user = context["user"]
     if getattr(user, "is_customer_user", True) or not user.has_perm("tickets.view_ticket"):
         return {"show": False}
-    try:
-        url = reverse("tickets:queue") + "?provisional=1"
-    except NoReverseMatch:
-        url = None
+    url = None
+    if user.has_perm("tickets.change_ticket"):  # the queue's permission
+        try:
+            url = reverse("tickets:queue") + "?provisional=1"
+        except NoReverseMatch:
+            url = None
     return {"show": True, "count": provisional_open_tickets(user=user).count(), "url": url}
 
 
