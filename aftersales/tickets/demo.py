@@ -13,8 +13,9 @@ crossing), so their timelines show the automatic re-grades.
 Deterministic: a customer's tickets come from a generator seeded with the customer's
 number; the times are offsets from the moment of the run. Idempotent: a customer that
 already has tickets gets none (so a second run adds nothing, and a larger `--customers`
-adds tickets only for the new customers). Historical tickets notify nobody: the
-vice-president's L1/L2 mails are sent to a dummy e-mail backend while seeding.
+adds tickets only for the new customers). Historical tickets notify nobody now: the
+vice-president's L1/L2 notices they put in the outbox are recorded as sent when the level
+was reached, so the worker does not mail weeks-old news.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.test.utils import override_settings
 from django.utils import timezone
 
 from aftersales.accounts.choices import Role
@@ -35,9 +35,11 @@ from aftersales.assets.models import Equipment, Product
 from aftersales.core.demo import DEMO_EMAIL_DOMAIN, DEMO_USERS, ensure
 from aftersales.customers.choices import Region, Tier
 from aftersales.customers.models import Contact, Customer
+from aftersales.notifications.choices import NotificationStatus
+from aftersales.notifications.models import Notification
 from aftersales.tickets import services
 from aftersales.tickets.choices import Category, Channel, Impact, Status, TargetKind
-from aftersales.tickets.models import RoutingRule, ServiceGroup, Ticket
+from aftersales.tickets.models import GradeChange, RoutingRule, ServiceGroup, Ticket
 
 HISTORY_DAYS = 60
 HOTLINE = "热线服务台"
@@ -378,6 +380,25 @@ class Run:
         return ticket
 
 
+def notices_sent_back_then(ticket_ids: list[int]) -> int:
+    """Record the seeded tickets' L1/L2 notices to the vice-president (outbox rows keyed
+    "vp:<ticket>:<level>:<address>") as sent when the ticket reached that level."""
+    reached: dict[tuple[int, str], object] = {}
+    for ticket_id, level, at in (GradeChange.objects.filter(ticket_id__in=ticket_ids).order_by("at", "id")
+                                 .values_list("ticket_id", "to_level", "at")):
+        reached.setdefault((ticket_id, level), at)
+    started = dict(Ticket.objects.filter(pk__in=ticket_ids).values_list("pk", "clock_started_at"))
+    notices = list(Notification.objects.filter(ticket_id__in=ticket_ids, status=NotificationStatus.PENDING,
+                                               dedup_key__startswith="vp:"))
+    for notice in notices:
+        level = notice.dedup_key.split(":")[2]
+        at = reached.get((notice.ticket_id, level), started[notice.ticket_id])
+        notice.status, notice.attempts = NotificationStatus.SENT, 1
+        notice.created_at = notice.next_attempt_at = notice.sent_at = at
+    Notification.objects.bulk_update(notices, ["status", "attempts", "created_at", "next_attempt_at", "sent_at"])
+    return len(notices)
+
+
 def seed_tickets(*, customers: int, now: datetime | None = None,
                  progress: Callable[[str], None] = lambda line: None) -> dict[str, int]:
     """Groups, routing rules and the demo tickets of the first `customers` demo customers
@@ -391,8 +412,7 @@ def seed_tickets(*, customers: int, now: datetime | None = None,
                   customer_users={d.customer_number: users[d.username] for d in DEMO_USERS
                                   if d.role == Role.CUSTOMER and d.username in users})
     created = {}
-    # Historical tickets notify nobody: the mails they would have sent went out long ago.
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
+    with transaction.atomic():
         groups, created["service_groups"] = seed_groups(users)
         codes = [f"KH{n:04d}" for n in range(1, customers + 1)]
         already = set(Ticket.objects.filter(customer__code__in=codes).values_list("customer__code", flat=True))
@@ -408,12 +428,14 @@ def seed_tickets(*, customers: int, now: datetime | None = None,
         # History first, oldest first; the open tickets last, so the re-grade catch-up of a
         # closed ticket never touches an open one.
         plans.sort(key=lambda p: (p.outcome not in ("closed", "breached"), p.created_at))
+        seeded = []
         for done, plan in enumerate(plans, 1):
-            Run(plan, staff, now).play()
+            seeded.append(Run(plan, staff, now).play().pk)
             if done % 50 == 0:
                 progress(f"tickets: {done} of {len(plans)}")
         # The worker's catch-up for the open tickets' running outages, as of now.
         services.regrade_running_outages(now=now)
+        notices_sent_back_then(seeded)
         created["tickets"] = len(plans)
     open_count = Ticket.objects.filter(customer__code__in=codes, status__in=services.OPEN_STATUSES).count()
     progress(f"tickets: {len(plans)} new for {len(todo)} customers ({open_count} open); "

@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from aftersales.customers.choices import Tier
 from aftersales.customers.models import Customer
+from aftersales.notifications.choices import NotificationStatus
+from aftersales.notifications.models import Notification
 from aftersales.tickets.choices import OPEN_STATUSES, Category, Channel, EventKind, Status
 from aftersales.tickets.demo import HOTLINE, plan_tickets
 from aftersales.tickets.models import (
@@ -66,6 +68,12 @@ def test_closed_tickets_kept_their_history_and_warn_nobody():
     assert not SlaTarget.objects.filter(ticket__in=closed, met_at__isnull=True).exists()
     assert SlaTarget.objects.filter(ticket__in=closed, met_at__lte=F("due_at")).exists()
     assert not Escalation.objects.filter(ticket__in=closed, fired_at__isnull=True).exists()
+    # The vice-president was told about L1/L2 back then: nothing old is waiting to be mailed now.
+    notices = Notification.objects.filter(dedup_key__startswith="vp:")
+    assert notices.exists()
+    assert not notices.filter(status=NotificationStatus.PENDING).exists()
+    assert not notices.filter(sent_at__gt=timezone.now() - timezone.timedelta(minutes=30),
+                              ticket__status=Status.CLOSED).exists()
     ticket = closed.first()
     kinds = list(ticket.events.values_list("kind", flat=True))
     assert kinds[0] == EventKind.CREATED and kinds[-1] == EventKind.STATUS_CHANGED
