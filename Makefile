@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install demo test test-postgres lint messages browser mailserver clean
+.PHONY: install demo test test-postgres lint messages browser mailserver bench-deps bench bench-intake clean
 
 install: $(VENV)/.installed
 
@@ -37,6 +37,19 @@ mailserver:
 
 test: install browser mailserver
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+# Benchmarks (bench/, results in bench/RESULTS.md). wrk is the Debian package, installed once;
+# the intake benchmark needs PostgreSQL at 127.0.0.1:5432 as user postgres (BENCH_ARGS: e.g.
+# --seconds 5 --no-record, or --profile 300 to add a cProfile of the creates).
+bench-deps:
+	@command -v wrk >/dev/null 2>&1 || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) || \
+	  (echo "wrk could not be installed: install the Debian package wrk" >&2; exit 2)
+
+bench: bench-intake
+
+bench-intake: install bench-deps
+	$(BIN)/python bench/intake.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -4,21 +4,25 @@
 
 Three rows, measured in the same run on the same machine:
 - project: POST /api/v1/tickets of Aftersales (everything a real create does), gunicorn
-  with 2 sync workers, 4 concurrent clients (wrk -t4 -c4), PostgreSQL;
+  with 2 sync workers, 4 concurrent clients (wrk -t2 -c4), PostgreSQL;
 - bare: a Django + django-ninja endpoint (bench/bare/) that authenticates a bearer token,
   loads the customer and inserts one row, served the same way: the framework's ceiling;
 - raw: one psycopg connection doing INSERT + COMMIT per row: the database's ceiling.
 
 Until the project has POST /api/v1/tickets (looked up in /api/v1/openapi.json) its row says
-"not available yet". SQL statements per create are counted in a separate process through
-Django's test client and CaptureQueriesContext (BEGIN/COMMIT are not statements Django
-sees; the first creates, which fill per-process caches, are not counted).
+"not available yet". SQL queries per create are counted in a separate process through
+Django's test client and CaptureQueriesContext: the whole request (authentication, rate
+limit, the create, the answer's reads) and, for the project, the part inside
+services.ticket_create. BEGIN/COMMIT/ROLLBACK, which Django logs too, are not counted
+(--show-sql lists them); the first creates, which fill per-process caches, are not counted.
+--profile N adds a cProfile of N creates in-process.
 
 Every run uses fresh PostgreSQL databases named bench_intake_<pid>_*, dropped at the end,
 also after Ctrl-C; servers started here are stopped. A run with any non-2xx response or
 socket error is reported as failed, not as a rate, and the exit status is 1. Missing wrk
 or an unreachable PostgreSQL: a message and exit status 2. The table goes to standard
-output and replaces the "## Intake" section of bench/RESULTS.md (unless --no-record).
+output and replaces the "## Intake (`bench/intake.py`)" section of bench/RESULTS.md (unless
+--no-record); other sections, such as the hand-written analysis after it, are kept.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 DB_PREFIX = "bench_intake_"
 TICKETS_PATH = "/api/v1/tickets"
 CONNECTIONS = 4
+THREADS = 2  # wrk threads driving the CONNECTIONS (the issue: wrk -t2 -c4)
 WORKERS = 2
 TOKEN_USER = "agent"  # the demo service-desk user: may add tickets, sees every customer
 GOAL_SHARE_OF_BARE = 60.0
@@ -79,6 +84,7 @@ class Row:
     p99_ms: float | None = None
     sql_per_create: str = "-"
     sql_max: int | None = None
+    service_sql: int | None = None  # the project: queries inside services.ticket_create
     note: str = ""  # "not available yet", or why the run failed
     failed: bool = False
     details: list[str] = field(default_factory=list)
@@ -272,12 +278,16 @@ def project_ticket_body(server: Server, token: str, schema: dict, started: datet
     if status != 200 or not equipment.get("items"):
         raise BenchError(f"could not read a demo unit of equipment from the project's API: {status} {equipment}")
     unit = equipment["items"][0]
-    status, site = http_json(f"{server.url}/api/v1/sites/{unit['site']}", token=token)
-    customer_id = unit.get("customer") or (site.get("customer") if status == 200 else None)
+    # ModelSchema names a foreign key by its field ("site") or its column ("site_id").
+    site_id = unit.get("site", unit.get("site_id"))
+    customer_id = unit.get("customer", unit.get("customer_id"))
+    if customer_id is None:
+        status, site = http_json(f"{server.url}/api/v1/sites/{site_id}", token=token)
+        customer_id = site.get("customer", site.get("customer_id")) if status == 200 else None
     outage_started_at = (started - datetime.timedelta(minutes=30)).isoformat(timespec="seconds")
     candidates = {
         "customer": customer_id, "customer_id": customer_id,
-        "site": unit["site"], "site_id": unit["site"],
+        "site": site_id, "site_id": site_id,
         "equipment": unit["id"], "equipment_id": unit["id"],
         "channel": "api", "category": "fault", "impact": "core",
         "outage_started_at": outage_started_at,
@@ -299,7 +309,7 @@ def project_ticket_body(server: Server, token: str, schema: dict, started: datet
 
 def wrk_run(server: Server, *, path: str, token: str, body: str, seconds: int) -> dict:
     env = {**os.environ, "BENCH_TOKEN": token, "BENCH_BODY": body, "BENCH_PATH": path}
-    command = ["wrk", f"-t{CONNECTIONS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s",
+    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s",
                "-s", str(WRK_SCRIPT), server.url]
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 60, check=False)
     for line in result.stdout.splitlines():
@@ -348,19 +358,48 @@ def count_queries(row: Row, *, settings_module: str, database_url: str, path: st
         return
     low, high = min(counts["counts"]), max(counts["counts"])
     row.sql_per_create, row.sql_max = (str(high) if low == high else f"{low}-{high}"), high
+    if counts.get("service"):
+        row.service_sql = max(counts["service"])
+        row.details.append(f"{row.what}: {row.sql_per_create} SQL queries per request, of which "
+                           f"{row.service_sql} inside services.ticket_create (BEGIN/COMMIT not counted)")
     if show_sql:
         row.details.append(f"{row.what}: the SQL of one create:\n" + "\n".join(f"    {s[:160]}" for s in counts["sql"]))
 
 
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK")
+
+
+def is_query(sql: str) -> bool:
+    """A statement that reads or writes data; BEGIN/COMMIT/ROLLBACK (which Django logs too)
+    are transaction control, shown in --show-sql but not counted as queries."""
+    return sql.strip().upper() not in TRANSACTION_CONTROL
+
+
 def count_queries_in_process() -> None:
     """`--count-queries`: run by count_queries() with DJANGO_SETTINGS_MODULE set; prints one
-    JSON line."""
+    JSON line. For the project it also counts the statements inside services.ticket_create
+    (the create itself, without authentication, rate limit and the answer's reads)."""
     import django
 
     django.setup()
+    from django.apps import apps
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+
+    inner: list[int] = []
+    if apps.is_installed("aftersales.tickets"):
+        from aftersales.tickets import services
+
+        original = services.ticket_create
+
+        def counted_create(**kwargs):
+            with CaptureQueriesContext(connection) as captured:
+                ticket = original(**kwargs)
+            inner.append(sum(is_query(q["sql"]) for q in captured.captured_queries))
+            return ticket
+
+        services.ticket_create = counted_create
 
     client = Client(HTTP_AUTHORIZATION=f"Bearer {os.environ['BENCH_TOKEN']}")
     path, template = os.environ["BENCH_PATH"], os.environ["BENCH_BODY"]
@@ -372,9 +411,66 @@ def count_queries_in_process() -> None:
             print(json.dumps({"error": f"{response.status_code} {response.content[:300].decode(errors='replace')}"}))
             return
         if n >= COUNT_WARMUP_CREATES:
-            counts.append(len(captured.captured_queries))
+            counts.append(sum(is_query(q["sql"]) for q in captured.captured_queries))
             sql = [q["sql"] for q in captured.captured_queries]
-    print(json.dumps({"counts": counts, "sql": sql}))
+    print(json.dumps({"counts": counts, "sql": sql, "service": inner[COUNT_WARMUP_CREATES:]}))
+
+
+# Parts of one create, found in the profile by (file suffix, function name).
+PROFILE_PARTS = (
+    ("authentication (bearer token)", "aftersales/core/api.py", "authenticate"),
+    ("permission check", "aftersales/core/api.py", "require_perm"),
+    ("rate limit (shared cache)", "aftersales/core/ratelimit.py", "hit"),
+    ("ids to scoped objects", "aftersales/tickets/api.py", "_resolve"),
+    ("services.ticket_create", "aftersales/tickets/services.py", "ticket_create"),
+    ("  - of which calendar lookup", "aftersales/calendars/selectors.py", "business_calendar"),
+    ("  - of which routing", "aftersales/tickets/services.py", "route"),
+    ("  - of which audit record", "aftersales/core/audit.py", "audit_record"),
+    ("the 201 answer's reads", "aftersales/tickets/api.py", "_detail"),
+    ("database round trips (all)", "psycopg/cursor.py", "execute"),
+)
+
+
+def profile_breakdown(stats, creates: int, elapsed: float) -> str:
+    """Cumulative milliseconds per create of the named parts (under the profiler, which
+    inflates Python time more than database waits)."""
+    lines = [f"{'part of one create':<40} {'ms':>7} {'share':>6}"]
+    for label, suffix, name in PROFILE_PARTS:
+        total = sum(row[3] for (path, _line, func), row in stats.stats.items()
+                    if func == name and path.replace("\\", "/").endswith(suffix))
+        lines.append(f"{label:<40} {1000 * total / creates:7.1f} {100 * total / elapsed:5.0f} %")
+    lines.append(f"{'whole request (test client)':<40} {1000 * elapsed / creates:7.1f} {100:5.0f} %")
+    return "\n".join(lines)
+
+
+def profile_in_process(creates: int) -> None:
+    """`--profile-in-process N`: cProfile N creates through the test client (after a few
+    unprofiled ones that fill the caches) and print the top of the profile."""
+    import cProfile
+    import pstats
+
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {os.environ['BENCH_TOKEN']}")
+    path, template = os.environ["BENCH_PATH"], os.environ["BENCH_BODY"]
+    for n in range(5):
+        client.post(path, data=template.replace("__N__", f"warm-{n}"), content_type="application/json")
+    profile = cProfile.Profile()
+    started = time.perf_counter()
+    profile.enable()
+    for n in range(creates):
+        response = client.post(path, data=template.replace("__N__", f"profile-{n}"), content_type="application/json")
+        assert 200 <= response.status_code < 300, response.content[:300]
+    profile.disable()
+    elapsed = time.perf_counter() - started
+    print(f"{creates} creates in {elapsed:.2f} s under the profiler ({1000 * elapsed / creates:.1f} ms each)")
+    stats = pstats.Stats(profile)
+    print(profile_breakdown(stats, creates, elapsed))
+    stats.sort_stats("cumulative").print_stats(45)
+    stats.sort_stats("tottime").print_stats(25)
 
 
 def raw_insert_loop(row: Row, database_url: str, seconds: int, customer_id: int) -> None:
@@ -449,7 +545,7 @@ def measure(args, cleanup: contextlib.ExitStack, logs: Path, say) -> tuple[list[
     bare = Row("bare: Django + ninja, token + customer + INSERT")
     raw = Row("raw: psycopg INSERT + COMMIT, 1 connection")
 
-    say(f"bare reference: gunicorn -w {WORKERS}, wrk -t{CONNECTIONS} -c{CONNECTIONS}, {args.seconds} s")
+    say(f"bare reference: gunicorn -w {WORKERS}, wrk -t{THREADS} -c{CONNECTIONS}, {args.seconds} s")
     bare_server = start_server(cleanup, name="bare", app="bare.wsgi", env=benv, logs=logs)
     bare_server.wait_ready("/api/v1/healthz")
     measure_endpoint(bare, bare_server, path="/api/v1/tickets", token=bare_token, body=bare_body,
@@ -474,7 +570,7 @@ def measure(args, cleanup: contextlib.ExitStack, logs: Path, say) -> tuple[list[
         project.details.append(f"project: POST {path} is not in /api/v1/openapi.json yet; not measured")
         say(f"project: POST {path} is not available yet")
     else:
-        say(f"project: gunicorn -w {WORKERS}, wrk -t{CONNECTIONS} -c{CONNECTIONS}, {args.seconds} s")
+        say(f"project: gunicorn -w {WORKERS}, wrk -t{THREADS} -c{CONNECTIONS}, {args.seconds} s")
         try:
             project_body = args.ticket_body or project_ticket_body(project_server, project_token, schema, started)
         except BenchError as exc:
@@ -498,6 +594,18 @@ def measure(args, cleanup: contextlib.ExitStack, logs: Path, say) -> tuple[list[
                                                                         "RATE_LIMIT_WRITE", "LOG_LEVEL"}}
                       | {"ALLOWED_HOSTS": "127.0.0.1,testserver"})
 
+    if args.profile and project_body and not project.failed:
+        say(f"profiling {args.profile} creates of the project in-process")
+        profile_env = {**env, "DJANGO_SETTINGS_MODULE": "config.settings", "ALLOWED_HOSTS": "127.0.0.1,testserver",
+                       "BENCH_TOKEN": project_token, "BENCH_BODY": project_body, "BENCH_PATH": path}
+        output = run([sys.executable, str(Path(__file__).resolve()), "--profile-in-process", str(args.profile)],
+                     env=profile_env, what="profiling the project's creates", timeout=900)
+        print(output)
+        lines = output.splitlines()
+        start = next((i for i, line in enumerate(lines) if line.startswith("part of one create")), None)
+        if start is not None:
+            facts["profile"] = "\n".join([lines[0], *lines[start:start + len(PROFILE_PARTS) + 2]])
+
     facts["load_after"] = os.getloadavg()
     return [project, bare, raw], facts
 
@@ -508,7 +616,11 @@ def verdict(project: Row, bare: Row) -> str:
                 f"not measured ({project.note or bare.note}).")
     share = 100 * project.rate / bare.rate
     parts = [f"{share:.0f} % of bare ({'met' if share >= GOAL_SHARE_OF_BARE else 'NOT met'}, goal >= {GOAL_SHARE_OF_BARE:.0f} %)"]
-    if project.sql_max is not None:
+    if project.service_sql is not None:
+        parts.append(f"{project.service_sql} SQL queries inside ticket_create "
+                     f"({'met' if project.service_sql <= GOAL_SQL_PER_CREATE else 'NOT met'}, goal <= {GOAL_SQL_PER_CREATE}), "
+                     f"{project.sql_per_create} for the whole request")
+    elif project.sql_max is not None:
         parts.append(f"{project.sql_per_create} SQL per create ({'met' if project.sql_max <= GOAL_SQL_PER_CREATE else 'NOT met'}, "
                      f"goal <= {GOAL_SQL_PER_CREATE})")
     return "Goal: " + "; ".join(parts) + "."
@@ -523,13 +635,15 @@ def report(rows: list[Row], facts: dict, args) -> str:
         f"PostgreSQL {facts.get('postgres', '?')}; {facts.get('wrk', 'wrk')}; commit {facts.get('commit', '?')}",
         f"load average {before[0]:.1f} {before[1]:.1f} {before[2]:.1f} before, "
         f"{after[0]:.1f} {after[1]:.1f} {after[2]:.1f} after (1/5/15 min; the machine may be shared)",
-        f"gunicorn -w {WORKERS} -k sync; wrk -t{CONNECTIONS} -c{CONNECTIONS} -d{args.seconds}s after a {args.warmup} s warm-up; "
+        f"gunicorn -w {WORKERS} -k sync; wrk -t{THREADS} -c{CONNECTIONS} -d{args.seconds}s after a {args.warmup} s warm-up; "
         f"SQL counted over {COUNTED_CREATES} creates after {COUNT_WARMUP_CREATES}",
         "",
         markdown_table(rows, bare_rate),
         "",
         verdict(project, bare),
     ]
+    if facts.get("profile"):
+        lines += ["", f"cProfile of the project's creates in-process (--profile {args.profile}):", facts["profile"]]
     return "\n".join(lines)
 
 
@@ -553,7 +667,8 @@ def record(text: str, args, details: list[str]) -> None:
         "",
     ])
     current = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    pattern = re.compile(r"^## Intake\b.*?(?=^## |\Z)", re.S | re.M)
+    # Only the generated section; "## Intake: ..." sections written by hand stay.
+    pattern = re.compile(r"^## Intake \(`bench/intake\.py`\)\n.*?(?=^## |\Z)", re.S | re.M)
     if pattern.search(current):
         updated = pattern.sub(lambda _m: section, current, count=1)
     else:
@@ -572,10 +687,16 @@ def main() -> int:
                         f"{TICKETS_PATH}); another one, e.g. /api/v1/contacts with --ticket-body, checks the harness")
     parser.add_argument("--show-sql", action="store_true", help="print the SQL statements of one create")
     parser.add_argument("--no-record", action="store_true", help="do not write bench/RESULTS.md")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="after measuring, cProfile N creates of the project in-process and print the top")
     parser.add_argument("--count-queries", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--profile-in-process", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.count_queries:
         count_queries_in_process()
+        return 0
+    if args.profile_in_process:
+        profile_in_process(args.profile_in_process)
         return 0
     if args.seconds < 1 or args.warmup < 0:
         parser.error("--seconds must be at least 1 and --warmup not negative")
