@@ -39,7 +39,7 @@ def main(argv: list[str]) -> int:
                 entry.msgstr = value
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
-            entry.previous_msgid = None
+            entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
             filled += 1
     catalog.save(str(PO))
     left = len(catalog.untranslated_entries()) + len(catalog.fuzzy_entries())
