@@ -230,7 +230,7 @@ def plan_tickets(customers: list[Customer], units: dict[int, list[Equipment]], c
             if category in (Category.FAULT, Category.RETURN_EXCHANGE):
                 impact = rng.choices([Impact.CORE_FUNCTION, Impact.MINOR_FUNCTION], weights=[70, 30])[0]
                 outage = rng.choice([5, 10, 15, 20, 20, 30, 30, 45, 70, 90, 150, 300])
-                if rng.random() < 0.6:  # an intermittent fault, over when the call came
+                if rng.random() < 0.7:  # an intermittent fault, over when the call came
                     outage = -outage
             elif category == Category.COMPLAINT:
                 impact = Impact.MINOR_FUNCTION
@@ -338,9 +338,12 @@ class Run:
                                         actor=staff.manager, now=when)
                 self._targets = None
 
-        assignee = staff.engineer if plan.channel == Channel.ONSITE or self.rng.random() < 0.6 else staff.dispatcher
-        services.ticket_assign(ticket=ticket, assignee=assignee, actor=staff.dispatcher,
-                               now=self.step(self.rng.randint(1, 6)))
+        # The routed group's lead owns a new ticket; about half are dispatched to the engineer.
+        assignee = ticket.assignee
+        if assignee is None or plan.channel == Channel.ONSITE or self.rng.random() < 0.5:
+            assignee = staff.engineer
+            services.ticket_assign(ticket=ticket, assignee=assignee, actor=staff.dispatcher,
+                                   now=self.step(self.rng.randint(1, 6)))
         if plan.outcome == "due soon":
             if ticket.level != "L5" and self.rng.random() < 0.6:  # an L5 promises nothing else
                 self.meet(TargetKind.RESPOND, (2, 12))
