@@ -291,9 +291,10 @@ def project_ticket_body(server: Server, token: str, schema: dict, started: datet
         "equipment": unit["id"], "equipment_id": unit["id"],
         "channel": "api", "category": "fault", "impact": "core",
         "outage_started_at": outage_started_at,
-        "subject": "Intake benchmark __N__: link down",
-        "description": "Created by bench/intake.py to measure the intake API.",
-        "caller_name": "Bench caller", "caller_phone": "+86 21 5555 0100",
+        "subject": "防火墙主备切换后部分业务中断（压测 __N__）",
+        "description": "上午防火墙发生主备切换，切换后OA和邮件系统无法访问，重启备机无效，请尽快派工程师排查。"
+                       "（bench/intake.py 压测工单）",
+        "caller_name": "王伟", "caller_phone": "13812345678",
     }
     properties = schema.get("properties") or {}
     body = {name: value for name, value in candidates.items() if name in properties} if properties else candidates
