@@ -24,6 +24,7 @@ from aftersales.tickets.services import (
 )
 from tests.factories import ContactFactory, CustomerUserFactory, SiteFactory, TicketFactory
 from tests.pages import logged_in, page_text
+from tests.tickets.conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -225,3 +226,15 @@ def test_a_second_customer_user_of_the_same_customer_sees_the_same_requests(crea
     ticket = create(customer=customer_user.customer, equipment=own_units[0])
     colleague = CustomerUserFactory(customer=customer_user.customer)
     assert logged_in(colleague).get(reverse("portal:ticket_detail", args=[ticket.pk])).status_code == 200
+
+
+def test_promised_times_are_shown_in_beijing_time_with_when_they_were_kept(create, customer_user, own_units, agent):
+    ticket = create(customer=customer_user.customer, equipment=own_units[0], now="2025-01-27T18:00:00+08:00",
+                    outage_started_at=at("2025-01-27T13:00:00+08:00"))  # L1 across the Spring Festival
+    ticket_mark(ticket=ticket, kind="respond", actor=agent, at=at("2025-01-27T10:20:00+00:00"))  # 18:20 in Beijing
+    html = logged_in(customer_user).get(reverse("portal:ticket_detail", args=[ticket.pk])).content.decode()
+    promise_rows = [re.sub(r"<[^>]+>|\s+", " ", row).split() for row in
+                    re.findall(r'data-testid="promise">(.*?)</tr>', html, flags=re.S)]
+    assert promise_rows[0] == ["Respond", "2025-01-27", "18:15", "2025-01-27", "18:20", "late"]
+    assert ["On", "site", "2025-02-05", "12:00", "overdue"] in promise_rows
+    assert ["Resolve", "2025-02-05", "16:00", "overdue"] in promise_rows
