@@ -239,7 +239,11 @@ def plan_tickets(customers: list[Customer], units: dict[int, list[Equipment]], c
                 outcome = OPEN_KINDS[open_index % len(OPEN_KINDS)]
                 open_index += 1
                 if outcome == "breached":
-                    created = now - timedelta(hours=rng.randint(26, 70), minutes=rng.randint(0, 59))
+                    # Office hours of a working day two or more days ago: overdue on any calendar.
+                    day = timezone.localtime(now) - timedelta(days=rng.randint(2, 3))
+                    while day.weekday() >= 5:
+                        day -= timedelta(days=1)
+                    created = day.replace(hour=rng.randint(9, 15), minute=rng.randint(0, 59), second=0, microsecond=0)
                     outcome = "breached open"
                 elif outcome == "paused":
                     created = now - timedelta(hours=rng.randint(3, 20), minutes=rng.randint(0, 59))
