@@ -195,6 +195,8 @@ def test_the_dashboard_counts_open_tickets_with_provisional_deadlines(create, un
     assert '<div class="display-6 text-warning-emphasis">1</div>' in card
     queue = client.get("/tickets/?provisional=1").content.decode()
     assert provisional.number in queue and final.number not in queue
+    api = client.get("/api/v1/tickets?provisional=1").json()
+    assert [row["number"] for row in api["items"]] == [provisional.number]
     customer_home = browser_client_for(make_user(Role.CUSTOMER, customer=unit.customer)).get("/").content.decode()
     assert "provisional_deadlines" not in customer_home
 
@@ -227,3 +229,12 @@ def test_changing_a_calendars_hours_recomputes_only_its_tickets(create, unit, ad
     with django_capture_on_commit_callbacks(execute=True):
         object_update(actor=admin, instance=tuesday, data={"closes": time(14, 30)})  # Tuesday closes 5 h early
     assert due(ticket)["resolve"] == "2025-03-05T19:00:00+08:00"   # 570 + 300 + 570 minutes
+
+
+def test_the_calendars_app_never_imports_tickets():
+    """Calendar changes reach tickets through the calendar_changed signal only."""
+    import aftersales.calendars
+
+    root = Path(aftersales.calendars.__file__).parent
+    offenders = [str(path.relative_to(root)) for path in root.rglob("*.py") if "aftersales.tickets" in path.read_text()]
+    assert offenders == []
