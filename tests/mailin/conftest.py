@@ -3,6 +3,7 @@ the real intake SMTP endpoint on a free port."""
 
 from __future__ import annotations
 
+import importlib
 import shutil
 import smtplib
 import tempfile
@@ -13,6 +14,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 
 from aftersales.mailin.intake import smtp_controller
 from tests.factories import ContactFactory, CustomerFactory
@@ -48,11 +50,32 @@ def contact(db):
     return ContactFactory(customer=CustomerFactory(name="华东数据中心"), name="李雷", email="Li.Lei@Customer.example")
 
 
+def _create_named_calendars() -> None:
+    named_calendars = importlib.import_module("aftersales.calendars.migrations.0002_named_service_calendars")
+    named_calendars.create_named_calendars(django_apps, None)
+
+
 @pytest.fixture
-def intake_smtp(django_db_serialized_rollback, transactional_db, settings):
+def _named_calendars_after_flush(django_db_blocker):
+    """Set up before transactional_db, so torn down after its flush: puts the named service
+    calendars back, and the tests that run next find the database as migrations left it."""
+    yield
+    with django_db_blocker.unblock():
+        _create_named_calendars()
+
+
+@pytest.fixture
+def committed_db(_named_calendars_after_flush, transactional_db):
+    """A database whose writes commit (for work done in other threads), with the named
+    service calendars (5x8, 7x24) that a data migration creates and that an earlier
+    transactional test's flush may have removed."""
+    _create_named_calendars()
+
+
+@pytest.fixture
+def intake_smtp(committed_db, settings):
     """The intake SMTP endpoint (what `aftersales mail_intake smtp` runs), started on a free
-    port. The handler stores mails from its own thread, so tests use transactional_db (with
-    the migrations' rows, such as the 7x24 calendar, restored after each test)."""
+    port. The handler stores mails from its own thread, so tests commit (committed_db)."""
     controller = smtp_controller("127.0.0.1", free_port())
     controller.start()
     try:

@@ -18,8 +18,7 @@ from tests.mailin.conftest import make_mail
 
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL's row locks")
-def test_the_same_message_taken_at_once_by_two_processes_is_stored_once(django_db_serialized_rollback,
-                                                                        transactional_db, contact):
+def test_the_same_message_taken_at_once_by_two_processes_is_stored_once(committed_db, contact):
     raw = make_mail(message_id="<race@customer.example>").as_bytes()
     start = threading.Barrier(2)
 
