@@ -81,9 +81,12 @@ def recompute_open_tickets(calendar_code: str | None = None, *, now: datetime, c
     done = 0
     for chunk in _chunks(ids.iterator(chunk_size=chunk_size), chunk_size):
         with transaction.atomic():
+            # The tickets and their targets are locked (PostgreSQL), so a re-grade or pause
+            # running at the same time waits for this chunk, or this chunk reads its result.
             tickets = (open_tickets(calendar_code).filter(pk__in=chunk).order_by("pk")
                        .select_for_update(of=("self",))
-                       .prefetch_related(Prefetch("sla_targets", queryset=SlaTarget.objects.order_by("id")),
+                       .prefetch_related(Prefetch("sla_targets",
+                                                  queryset=SlaTarget.objects.order_by("id").select_for_update()),
                                          Prefetch("escalations", queryset=Escalation.objects.order_by("id").only(
                                              "id", "ticket_id", "target_id", "threshold", "due_at", "fired_at")),
                                          "sla_pauses"))
