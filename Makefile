@@ -39,8 +39,9 @@ test: install browser mailserver
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 # Benchmarks (bench/, results in bench/RESULTS.md). wrk is the Debian package, installed once;
-# the intake benchmark needs PostgreSQL at 127.0.0.1:5432 as user postgres (BENCH_ARGS: e.g.
-# --seconds 5 --no-record, or --profile 300 to add a cProfile of the creates).
+# the intake benchmark needs PostgreSQL at 127.0.0.1:5432 as user postgres. BENCH_ARGS: by
+# default a cProfile of 200 creates is added; e.g. BENCH_ARGS="--seconds 5 --no-record".
+BENCH_ARGS ?= --profile 200
 bench-deps:
 	@command -v wrk >/dev/null 2>&1 || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) || \

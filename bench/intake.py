@@ -649,7 +649,8 @@ def report(rows: list[Row], facts: dict, args) -> str:
 
 
 def record(text: str, args, details: list[str]) -> None:
-    command = ".venv/bin/python bench/intake.py" + (f" --seconds {args.seconds}" if args.seconds != 20 else "")
+    command = (".venv/bin/python bench/intake.py" + (f" --seconds {args.seconds}" if args.seconds != 20 else "")
+               + (f" --profile {args.profile}" if args.profile else ""))
     section = "\n".join([
         "## Intake (`bench/intake.py`)",
         "",
