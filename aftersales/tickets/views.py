@@ -443,15 +443,25 @@ def breaking(request):
         if not groups or groups[-1]["key"] != key:
             groups.append({"key": key, "label": label, "breached": key == "breached", "targets": []})
         groups[-1]["targets"].append(target)
-    biggest = max((len(g["targets"]) for g in groups), default=0)
     for group in groups:
         group["count"] = len(group["targets"])
-        group["bar"] = round(100 * group["count"] / biggest) if biggest else 0
+    # The chart has a bar for every hour of the window, empty hours included.
+    counts = {g["key"]: g["count"] for g in groups}
+    first_hour = timezone.localtime(now).replace(minute=0, second=0, microsecond=0)
+    chart = [{"key": "breached", "label": None, "breached": True, "count": counts.get("breached", 0)}]
+    for step in range(hours + 1):
+        hour = first_hour + timedelta(hours=step)
+        if hour <= timezone.localtime(now) + timedelta(hours=hours):
+            chart.append({"key": hour.isoformat(), "label": hour, "breached": False,
+                          "count": counts.get(hour.isoformat(), 0)})
+    biggest = max(bar["count"] for bar in chart)
+    for bar in chart:
+        bar["width"] = round(100 * bar["count"] / biggest) if biggest else 0
     per_level = Counter(t.ticket.level for t in targets)
     level_counts = [{"level": level, "label": label, "count": per_level.get(level, 0),
                      "badge": LEVEL_BADGES[level]} for level, label in Level.choices]
     return render(request, "tickets/breaking.html", {
-        "hours": hours, "hour_choices": BREAKING_HOURS, "groups": groups, "level_counts": level_counts,
+        "hours": hours, "hour_choices": BREAKING_HOURS, "groups": groups, "chart": chart, "level_counts": level_counts,
         "total": len(targets), "truncated": truncated, "limit": BREAKING_LIMIT, "now": now,
         "breached_count": sum(1 for t in targets if t.due_at <= now), "level_badges": LEVEL_BADGES,
     })

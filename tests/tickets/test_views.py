@@ -400,7 +400,7 @@ def test_breaking_soon_groups_by_hour_with_counts_per_level(desk, live_tickets, 
     assert 'data-group="breached"' in text
     assert 'data-level="L1" title="L1 (outage over 4 h)">L1: 3<' in text
     assert 'data-level="L4" title="L4 (core function, under 1 h)">L4: 6<' in text
-    assert "hour-bar" in text
+    assert text.count('class="hour-bar-row"') == 1 + 5  # breached, then every hour of the window
 
     narrower = rows(desk.get(BREAKING, {"hours": "2"}))
     assert narrower.count(urgent.number) == 2  # on site (4 h) is further away
