@@ -486,3 +486,13 @@ class TestRoutingRulePages(PageCrudCase):
     def test_list_hides_other_customers_rows_from_a_customer_user(self):
         self.make(CustomerFactory())
         assert logged_in(CustomerUserFactory()).get(self.url("list")).status_code == 403
+
+
+def test_console_pages_render_in_chinese(agent, ticket, live_tickets):
+    live_tickets()
+    client = logged_in(agent, language="zh-hans")
+    for url in (QUEUE, ADD, BREAKING, ticket.get_absolute_url(), reverse("home"),
+                reverse("tickets:servicegroup_list"), reverse("tickets:routingrule_list")):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert 'lang="zh-hans"' in response.content.decode(), url
