@@ -12,6 +12,7 @@ urlpatterns = [
     path("new/lookup/", views.ticket_lookup, name="ticket_lookup"),
     path("new/pick/", views.ticket_pick, name="ticket_pick"),
     path("<int:pk>/", views.ticket_detail, name="ticket_detail"),
+    # POST re-grade, pause, resume, met, assign, status, comment; other ticket sub-pages go above.
     path("<int:pk>/<slug:action>/", views.ticket_action, name="ticket_action"),
     # Service groups and routing rules
     *views.ServiceGroupViews.urls(),
