@@ -50,6 +50,7 @@ def test_a_customer_scans_a_unit_reports_a_problem_and_follows_it(new_page, live
     page.get_by_label("Subject").fill("闸机控制器无响应")
     page.get_by_label("What happened").fill("早高峰开始后 3 号口闸机全部无法刷卡")
     page.get_by_role("button", name="Send").click()
+    expect(page).to_have_url(re.compile(r"/portal/requests/\d+/$"))  # the request's page: the create committed
 
     ticket = Ticket.objects.get()
     assert (ticket.channel, ticket.equipment_id) == ("portal", unit.pk)
