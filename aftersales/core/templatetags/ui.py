@@ -7,7 +7,7 @@ import json
 
 from django import template
 from django.db.models import Model
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -28,7 +28,8 @@ def show(value, link_to=None):
     elif isinstance(value, bool):
         text = _("Yes") if value else _("No")
     elif isinstance(value, datetime.datetime):
-        text = formats.date_format(value, "SHORT_DATETIME_FORMAT")
+        # Stored in UTC; people read the time of the active time zone (Asia/Shanghai).
+        text = formats.date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "SHORT_DATETIME_FORMAT")
     elif isinstance(value, datetime.date):
         text = value.isoformat()
     elif isinstance(value, dict | list):
