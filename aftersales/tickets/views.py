@@ -235,7 +235,9 @@ def _event_text(event, level_labels, status_labels, kind_labels) -> str:
         threshold = data.get("threshold")
         return f"{target} {threshold} %" if threshold is not None else str(target)
     if kind == EventKind.EMAIL:
-        return str(data.get("subject", ""))
+        # Who wrote, the subject, then the reply itself (quoted history already stripped).
+        head = " · ".join(str(part) for part in (data.get("from"), data.get("subject")) if part)
+        return f"{head}\n{data['text']}" if data.get("text") else head
     return ""
 
 

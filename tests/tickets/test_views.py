@@ -253,6 +253,16 @@ def test_detail_shows_header_clocks_grade_history_and_timeline(desk, agent, tick
     assert 'data-kind="created"' in text and 'data-kind="regraded"' in text
 
 
+def test_an_e_mail_reply_shows_who_wrote_and_what_on_the_timeline(desk, ticket):
+    from aftersales.tickets.models import TicketEvent
+
+    TicketEvent.objects.create(ticket=ticket, kind="email", at=at("2025-01-27T11:00:00+08:00"),
+                               data={"from": "wang@example.com", "subject": f"Re: {ticket.number}",
+                                     "text": "重启后仍然报警，请尽快派人"})
+    text = page_text(desk.get(ticket.get_absolute_url()))
+    assert "wang@example.com" in text and "重启后仍然报警，请尽快派人" in text
+
+
 def test_detail_is_404_across_customers_and_403_for_customers_and_roles_without_view(ticket, make_user):
     url = ticket.get_absolute_url()
     assert logged_in(CustomerUserFactory()).get(url).status_code == 404
