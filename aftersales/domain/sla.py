@@ -186,7 +186,8 @@ def policy_from_data(data: Mapping) -> Policy:
         targets[levels[level_name]] = tuple(specs)
     if errors:
         raise PolicyError(errors)
-    return Policy(targets)
+    # Every level present (a missing one promises nothing), so equal policies compare equal.
+    return Policy({level: targets.get(level, ()) for level in Level})
 
 
 def policy_or_default(data: Mapping | None) -> Policy:

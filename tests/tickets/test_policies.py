@@ -4,6 +4,8 @@ under the contract gets."""
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -81,6 +83,22 @@ def test_bad_policies_name_every_field_at_once(data, errors):
     with pytest.raises(clocks.PolicyError) as error:
         clocks.policy_from_data(data)
     assert error.value.errors == errors
+
+
+targets = st.fixed_dictionaries({"minutes": st.integers(1, clocks.MAX_TARGET_MINUTES), "business_time": st.booleans()})
+levels = st.fixed_dictionaries({}, optional={
+    kind.value: targets for kind in clocks.POLICY_KINDS if kind is not clocks.TargetKind.LOANER})
+
+
+@given(st.dictionaries(st.sampled_from([level.value for level in Level]), levels), st.data())
+def test_any_valid_policy_survives_the_round_trip_through_json(data, draw):
+    for kinds in data.values():
+        if "resolve" in kinds and draw.draw(st.booleans()):
+            kinds["loaner"] = draw.draw(targets)
+    policy = clocks.policy_from_data(data)
+    assert clocks.policy_from_data(clocks.policy_to_data(policy)) == policy
+    assert {level: kinds for level, kinds in clocks.policy_to_data(policy).items() if kinds} == {
+        level: kinds for level, kinds in data.items() if kinds}
 
 
 # -- the page ----------------------------------------------------------------------------------
