@@ -4,11 +4,11 @@ under the contract gets."""
 from datetime import timedelta
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from aftersales.accounts.choices import Role
 from aftersales.assets.models import Equipment
