@@ -210,6 +210,15 @@ def ticket_pick(request):
 # --------------------------------------------------------------------------- ticket page
 
 
+def _local_iso(value) -> str:
+    """An ISO time kept in an event's data, as people read it (local time, to the minute)."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return str(value or "")
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(moment) else str(value)
+
+
 def _event_text(event, level_labels, status_labels, kind_labels) -> str:
     data = event.data or {}
     kind = event.kind
@@ -229,11 +238,19 @@ def _event_text(event, level_labels, status_labels, kind_labels) -> str:
     if kind == EventKind.ASSIGNED:
         return str(data.get("assignee") or _("nobody"))
     if kind == EventKind.COMMENTED:
+        if data.get("attachment"):
+            return _("Attached %(name)s") % {"name": data["attachment"]}
         return str(data.get("text", ""))
     if kind == EventKind.ESCALATED:
         target = kind_labels.get(data.get("kind") or data.get("target"), data.get("kind") or data.get("target") or "")
         threshold = data.get("threshold")
         return f"{target} {threshold} %" if threshold is not None else str(target)
+    if kind == EventKind.DEADLINE_MOVED:
+        lines = []
+        for move in data.get("moves", []):
+            label = kind_labels.get(move.get("kind"), move.get("kind", ""))
+            lines.append(f"{label}: {_local_iso(move.get('from'))} → {_local_iso(move.get('to'))}")
+        return "\n".join(lines)
     if kind == EventKind.EMAIL:
         # Who wrote, the subject, then the reply itself (quoted history already stripped).
         head = " · ".join(str(part) for part in (data.get("from"), data.get("subject")) if part)

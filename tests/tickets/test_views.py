@@ -263,6 +263,16 @@ def test_an_e_mail_reply_shows_who_wrote_and_what_on_the_timeline(desk, ticket):
     assert "wang@example.com" in text and "重启后仍然报警，请尽快派人" in text
 
 
+def test_due_times_moved_by_a_calendar_change_show_old_and_new_times(desk, ticket):
+    from aftersales.tickets.models import TicketEvent
+
+    TicketEvent.objects.create(ticket=ticket, kind="deadline_moved", at=at("2025-01-27T12:00:00+08:00"),
+                               data={"moves": [{"kind": "resolve", "from": "2025-01-29T14:00:00+08:00",
+                                                "to": "2025-01-30T06:00:00+00:00"}], "provisional": False})
+    text = page_text(desk.get(ticket.get_absolute_url()))
+    assert "2025-01-29 14:00 → 2025-01-30 14:00" in text  # both in Shanghai time
+
+
 def test_detail_is_404_across_customers_and_403_for_customers_and_roles_without_view(ticket, make_user):
     url = ticket.get_absolute_url()
     assert logged_in(CustomerUserFactory()).get(url).status_code == 404
