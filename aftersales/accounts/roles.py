@@ -65,6 +65,14 @@ ROLE_PERMISSIONS[Role.FIELD_ENGINEER] |= perms("view change", TICKET_MODELS) | p
 # Engineers register what they find on site (the console defaults the channel to "on site").
 ROLE_PERMISSIONS[Role.FIELD_ENGINEER] |= {"tickets.add_ticket"}
 ROLE_PERMISSIONS[Role.CUSTOMER] |= perms("view add", only=["ticket"], models=TICKET_MODELS) | perms("view", TICKET_MODELS, only=["gradechange", "ticketevent", "slatarget"])
+# Attachments (photos, logs): whoever works tickets adds and reads them, customer users on
+# their own tickets too (scoping narrows); managers and administrators also delete them.
+ATTACHMENT_MODELS = {"tickets": ["ticketattachment"]}
+ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= perms("view add change delete", ATTACHMENT_MODELS)
+ROLE_PERMISSIONS[Role.SERVICE_MANAGER] |= perms("view add change delete", ATTACHMENT_MODELS)
+ROLE_PERMISSIONS[Role.VICE_PRESIDENT] |= perms("view", ATTACHMENT_MODELS)
+for _role in (Role.SERVICE_DESK, Role.DISPATCHER, Role.FIELD_ENGINEER, Role.CUSTOMER):
+    ROLE_PERMISSIONS[_role] |= perms("view add", ATTACHMENT_MODELS)
 
 # The customer portal is for customer users only: staff (administrators included) work
 # requests on the agents' pages, so the portal's menu item and pages are not theirs.

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.models import TimeStampedModel
+from aftersales.core.uploads import validate_upload
 from aftersales.customers.choices import ContractStatus, Currency, Region, ServiceCalendar, Tier
 
 code_validator = RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", _("Use letters, digits, '-', '_' or '.'."))
@@ -169,14 +170,7 @@ def contract_document_path(instance: ContractDocument, filename: str) -> str:
 
 
 def validate_document(file) -> None:
-    suffix = Path(file.name).suffix.lower()
-    if suffix not in settings.DOCUMENT_ALLOWED_TYPES:
-        allowed = ", ".join(sorted(settings.DOCUMENT_ALLOWED_TYPES))
-        raise ValidationError(_("File type %(suffix)s is not allowed; use one of %(allowed)s."),
-                              params={"suffix": suffix or "(none)", "allowed": allowed})
-    if file.size > settings.DOCUMENT_MAX_BYTES:
-        raise ValidationError(_("The file is %(size)d bytes; the limit is %(limit)d bytes."),
-                              params={"size": file.size, "limit": settings.DOCUMENT_MAX_BYTES})
+    validate_upload(file, allowed_types=settings.DOCUMENT_ALLOWED_TYPES, max_bytes=settings.DOCUMENT_MAX_BYTES)
 
 
 class ContractDocument(TimeStampedModel):

@@ -5,11 +5,12 @@ service or selector, and answer; another customer's ticket is 404 for a customer
 from datetime import datetime
 from typing import Literal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
-from ninja import Field, ModelSchema, Query, Router, Schema, Status
+from ninja import Field, File, ModelSchema, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
 
@@ -24,11 +25,18 @@ from aftersales.core.api import (
 )
 from aftersales.core.scoping import get_scoped_or_404, scoped
 from aftersales.customers.models import Contact, Customer, Site
-from aftersales.tickets import selectors, services
+from aftersales.tickets import attachments, selectors, services
 from aftersales.tickets.choices import Category, Channel, Impact, Level, TargetKind
 from aftersales.tickets.choices import Status as TicketStatus
 from aftersales.tickets.filters import TicketFilterSet
-from aftersales.tickets.models import GradeChange, SlaPause, SlaTarget, Ticket, TicketEvent
+from aftersales.tickets.models import (
+    GradeChange,
+    SlaPause,
+    SlaTarget,
+    Ticket,
+    TicketAttachment,
+    TicketEvent,
+)
 
 VIEW, ADD, CHANGE = "tickets.view_ticket", "tickets.add_ticket", "tickets.change_ticket"
 router = Router(tags=["service requests"])
@@ -308,3 +316,76 @@ def ticket_clocks(request, pk: int, query: Query[ClocksQuery]):
                         "remaining_minutes": c.remaining_minutes, "fraction_used": c.fraction_used,
                         "status": c.status.value, "met_at": c.met_at, "provisional": c.provisional}
                        for c in state.clocks]}
+
+
+# -- Attachments (photos, logs) ------------------------------------------------------------
+
+VIEW_ATTACHMENTS = (VIEW, "tickets.view_ticketattachment")
+ADD_ATTACHMENT, DELETE_ATTACHMENT = "tickets.add_ticketattachment", "tickets.delete_ticketattachment"
+
+
+class AttachmentOut(Schema):
+    id: int
+    ticket_id: int
+    name: str = Field(..., alias="original_name")
+    size: int
+    content_type: str
+    uploaded_by_id: int | None
+    uploaded_by: str | None
+    uploaded_at: datetime
+    download_url: str
+
+    @staticmethod
+    def resolve_uploaded_by(obj) -> str | None:
+        return obj.uploaded_by.get_username() if obj.uploaded_by_id else None
+
+    @staticmethod
+    def resolve_download_url(obj) -> str:
+        return f"/api/v1/tickets/{obj.ticket_id}/attachments/{obj.pk}/download"
+
+
+@router.get("/{int:pk}/attachments", response=list[AttachmentOut], operation_id="list_ticket_attachments",
+            summary="List a service request's attachments",
+            description=f"Permission: {', '.join(VIEW_ATTACHMENTS)}. Oldest first.")
+def list_attachments(request, pk: int):
+    for perm in VIEW_ATTACHMENTS:
+        require_perm(request, perm)
+    ticket = _ticket(request, pk)
+    return list(scoped(TicketAttachment.objects.filter(ticket=ticket), request.user).select_related("uploaded_by"))
+
+
+@router.post("/{int:pk}/attachments", response={201: AttachmentOut}, operation_id="add_ticket_attachment",
+             summary="Attach a file (photo, log) to a service request",
+             description=f"Permission: {ADD_ATTACHMENT}. Multipart form with the field `file`; allowed types: "
+                         f"{', '.join(sorted(settings.TICKET_ATTACHMENT_TYPES))}; at most "
+                         f"{settings.TICKET_ATTACHMENT_MAX_BYTES} bytes. A refused file answers 422 on `file` "
+                         "and stores nothing.")
+def add_attachment(request, pk: int, file: File[UploadedFile]):
+    ticket = _ticket(request, pk)
+    require_perm(request, ADD_ATTACHMENT)
+    ratelimit.hit("write", ratelimit.client_ident(request))
+    attachment = attachments.ticket_attachment_add(ticket=ticket, file=file, actor=request.user)
+    return Status(201, attachment)
+
+
+@router.get("/{int:pk}/attachments/{int:attachment_id}/download", response={200: None},
+            operation_id="download_ticket_attachment", summary="Download an attachment's file",
+            description=f"Permission: {', '.join(VIEW_ATTACHMENTS)}. Another customer's ticket is 404.")
+def download_attachment(request, pk: int, attachment_id: int):
+    for perm in VIEW_ATTACHMENTS:
+        require_perm(request, perm)
+    ticket = _ticket(request, pk)
+    attachment = get_scoped_or_404(TicketAttachment.objects.filter(ticket=ticket), request.user, pk=attachment_id)
+    return attachments.attachment_file_response(attachment)
+
+
+@router.delete("/{int:pk}/attachments/{int:attachment_id}", response={204: None},
+               operation_id="delete_ticket_attachment", summary="Delete an attachment",
+               description=f"Permission: {DELETE_ATTACHMENT}. The file goes once the deletion is committed.")
+def delete_attachment(request, pk: int, attachment_id: int):
+    ticket = _ticket(request, pk)
+    attachment = get_scoped_or_404(TicketAttachment.objects.filter(ticket=ticket), request.user, pk=attachment_id)
+    require_perm(request, DELETE_ATTACHMENT)
+    ratelimit.hit("write", ratelimit.client_ident(request))
+    attachments.ticket_attachment_delete(actor=request.user, instance=attachment)
+    return Status(204, None)

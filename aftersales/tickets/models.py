@@ -3,6 +3,8 @@ the escalation rows a worker fires from their indexed due times."""
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -293,3 +295,34 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target_id} {self.threshold} %"
+
+
+def ticket_attachment_path(instance: TicketAttachment, filename: str) -> str:
+    """tickets/<year>/<ticket number>/<name>; storage adds a suffix when the name is taken."""
+    year = (instance.ticket.created_at or instance.uploaded_at).year
+    return f"tickets/{year}/{instance.ticket.number}/{PurePath(filename).name}"
+
+
+class TicketAttachment(models.Model):
+    """A photo, log or document attached to a service request. Type and size are checked by
+    the service (aftersales.tickets.attachments) before anything is stored; the file is only
+    served through views that scope the ticket, never from a public media URL."""
+
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=ticket_attachment_path, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    customer_scope = "ticket__customer"
+
+    class Meta:
+        ordering = ["ticket", "uploaded_at", "id"]
+        verbose_name = _("ticket attachment")
+        verbose_name_plural = _("ticket attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
