@@ -134,9 +134,12 @@ def customer_timeline(events) -> list[TimelineEntry]:
             from_customer = kind == EventKind.EMAIL or is_from_customer(event)
             if kind == EventKind.EMAIL:
                 title = _("Your e-mail")
+            elif data.get("attachment"):
+                title = _("You attached a file") if from_customer else _("Our service team attached a file")
             else:
                 title = _("You wrote") if from_customer else _("Our service team wrote")
-            entry = TimelineEntry(event.at, title, data.get("text") or data.get("body") or data.get("subject", ""),
+            entry = TimelineEntry(event.at, title, data.get("text") or data.get("attachment") or data.get("body")
+                                  or data.get("subject", ""),
                                   from_customer=from_customer)
         entries.append(entry)
     return entries

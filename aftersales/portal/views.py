@@ -4,6 +4,7 @@ ticket, site and unit is looked up through `scoped()`, so another customer's is 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -20,6 +21,8 @@ from aftersales.core.generic import add_validation_errors
 from aftersales.core.scoping import get_scoped_or_404
 from aftersales.portal import labels, presenters, selectors, services
 from aftersales.portal.forms import CommentForm, ReportForm, TicketFilterForm
+from aftersales.tickets.attachments import attachment_file_response, ticket_attachment_add
+from aftersales.tickets.models import TicketAttachment
 
 PERMISSION = "portal.customer_portal"
 PAGE_SIZE = 20
@@ -49,7 +52,7 @@ def ticket_list(request):
     })
 
 
-def detail_page(request, ticket, comment_form=None, status=200):
+def detail_page(request, ticket, comment_form=None, status=200, attachment_errors=None):
     now = timezone.now()
     open_targets = [t for t in ticket.sla_targets.all() if t.met_at is None]
     nearest = min(open_targets, key=lambda t: t.due_at, default=None)
@@ -60,6 +63,12 @@ def detail_page(request, ticket, comment_form=None, status=200):
         "promises": presenters.promises(ticket.sla_targets.all(), now),
         "timeline": presenters.customer_timeline(ticket.events.all()),
         "comment_form": comment_form or CommentForm(),
+        "attachments": list(ticket.attachments.select_related("uploaded_by")),
+        "attachment_upload_url": reverse("portal:attachment_add", args=[ticket.pk]),
+        "attachment_download": "portal:attachment_download",
+        "attachment_accept": ",".join(sorted(settings.TICKET_ATTACHMENT_TYPES)),
+        "attachment_limit": settings.TICKET_ATTACHMENT_MAX_BYTES,
+        "attachment_errors": attachment_errors or [],
     }, status=status)
 
 
@@ -85,6 +94,29 @@ def ticket_comment(request, pk):
             messages.success(request, _("Thank you; your comment was added."))
             return HttpResponseRedirect(reverse("portal:ticket_detail", args=[ticket.pk]) + "#timeline")
     return detail_page(request, ticket, comment_form=form)
+
+
+@require_POST
+def attachment_add(request, pk):
+    """Permission: portal.customer_portal; only on the organisation's own requests. A refused
+    file (type, size) shows its message on the page and stores nothing."""
+    require_customer_user(request.user)
+    ticket = selectors.customer_ticket(user=request.user, pk=pk)
+    try:
+        attachment = ticket_attachment_add(ticket=ticket, file=request.FILES.get("file"), actor=request.user)
+    except ValidationError as exc:
+        return detail_page(request, ticket, status=422, attachment_errors=exc.messages)
+    messages.success(request, _("Thank you; %(name)s was attached.") % {"name": attachment.original_name})
+    return HttpResponseRedirect(reverse("portal:ticket_detail", args=[ticket.pk]) + "#attachments")
+
+
+@require_GET
+def attachment_download(request, pk, attachment_id):
+    """Permission: portal.customer_portal; another customer's request or file is 404."""
+    require_customer_user(request.user)
+    ticket = selectors.customer_ticket(user=request.user, pk=pk)
+    attachment = get_scoped_or_404(TicketAttachment.objects.filter(ticket=ticket), request.user, pk=attachment_id)
+    return attachment_file_response(attachment)
 
 
 def report_page(request, form, unit=None, status=200):

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from aftersales.tickets.attachments import ticket_attachment_delete
 from aftersales.tickets.models import (
     Escalation,
     GradeChange,
@@ -8,6 +9,7 @@ from aftersales.tickets.models import (
     SlaPause,
     SlaTarget,
     Ticket,
+    TicketAttachment,
     TicketEvent,
 )
 
@@ -44,3 +46,27 @@ class TicketAdmin(admin.ModelAdmin):
 
 
 admin.site.register([TicketEvent, SlaPause, Escalation])
+
+
+@admin.register(TicketAttachment)
+class TicketAttachmentAdmin(admin.ModelAdmin):
+    """Read and delete only: files are added through the ticket page or the API, which check
+    type and size and write the timeline entry and the audit record."""
+
+    list_display = ["original_name", "ticket", "size", "content_type", "uploaded_by", "uploaded_at"]
+    list_select_related = ["ticket", "uploaded_by"]
+    search_fields = ["original_name", "ticket__number"]
+    readonly_fields = ["ticket", "file", "original_name", "size", "content_type", "uploaded_by", "uploaded_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        ticket_attachment_delete(actor=request.user, instance=obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            ticket_attachment_delete(actor=request.user, instance=obj)

@@ -15,12 +15,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,7 +34,7 @@ from aftersales.core.generic import Column, ObjectViewSet, add_validation_errors
 from aftersales.core.scoping import get_scoped_or_404, scoped
 from aftersales.customers.models import Customer
 from aftersales.domain.sla import ClockStatus
-from aftersales.tickets import selectors, services
+from aftersales.tickets import attachments, selectors, services
 from aftersales.tickets.choices import OPEN_STATUSES, Channel, EventKind, Level, Status, TargetKind
 from aftersales.tickets.filters import RoutingRuleFilterSet, ServiceGroupFilterSet, TicketFilterSet
 from aftersales.tickets.forms import (
@@ -47,9 +49,10 @@ from aftersales.tickets.forms import (
     StatusForm,
     TicketCreateForm,
 )
-from aftersales.tickets.models import RoutingRule, ServiceGroup, Ticket
+from aftersales.tickets.models import RoutingRule, ServiceGroup, Ticket, TicketAttachment
 
 VIEW, ADD, CHANGE = "tickets.view_ticket", "tickets.add_ticket", "tickets.change_ticket"
+VIEW_ATTACHMENT, ADD_ATTACHMENT = "tickets.view_ticketattachment", "tickets.add_ticketattachment"
 QUEUE_PAGE_SIZE = 50
 LOOKUP_LIMIT = 8
 BREAKING_HOURS = (2, 4, 8, 24)
@@ -358,7 +361,23 @@ def _detail_context(request, ticket, bound: dict[str, Any] | None = None) -> dic
     }
     if can_change:
         context.update(_action_forms(ticket, bound))
+    context.update(_attachments_context(request, ticket, upload=moment is None))
     return context
+
+
+def _attachments_context(request, ticket, *, upload: bool = True, errors=None) -> dict[str, Any]:
+    """The attachment list and upload form of the staff ticket page."""
+    can_view = request.user.has_perm(VIEW_ATTACHMENT)
+    return {
+        "attachments": list(ticket.attachments.select_related("uploaded_by")) if can_view else [],
+        "can_view_attachments": can_view,
+        "attachment_upload_url": reverse("tickets:attachment_add", args=[ticket.pk])
+        if upload and request.user.has_perm(ADD_ATTACHMENT) else "",
+        "attachment_download": "tickets:attachment_download",
+        "attachment_accept": ",".join(sorted(settings.TICKET_ATTACHMENT_TYPES)),
+        "attachment_limit": settings.TICKET_ATTACHMENT_MAX_BYTES,
+        "attachment_errors": errors or [],
+    }
 
 
 @require_GET
@@ -429,6 +448,33 @@ def ticket_action(request, pk: int, action: str):
     context = _detail_context(request, ticket, bound={action: form})
     context["failed_action"] = action
     return render(request, "tickets/ticket_detail.html", context)
+
+
+@require_POST
+def attachment_add(request, pk: int):
+    """Permission: tickets.add_ticketattachment (staff). A refused file (type, size) shows
+    the message on the ticket page and stores nothing."""
+    ticket = get_scoped_or_404(Ticket.objects.all(), request.user, pk=pk)
+    require_staff_perm(request, ADD_ATTACHMENT)
+    try:
+        attachment = attachments.ticket_attachment_add(ticket=ticket, file=request.FILES.get("file"),
+                                                       actor=request.user)
+    except ValidationError as exc:
+        ticket = selectors.ticket_detail(user=request.user, pk=pk)
+        context = _detail_context(request, ticket)
+        context.update(_attachments_context(request, ticket, errors=exc.messages))
+        return render(request, "tickets/ticket_detail.html", context, status=422)
+    messages.success(request, _("%(name)s was attached.") % {"name": attachment.original_name})
+    return HttpResponseRedirect(ticket.get_absolute_url() + "#attachments")
+
+
+@require_GET
+def attachment_download(request, pk: int, attachment_id: int):
+    """Permission: tickets.view_ticketattachment (staff). Served only through this view."""
+    ticket = get_scoped_or_404(Ticket.objects.all(), request.user, pk=pk)
+    require_staff_perm(request, VIEW_ATTACHMENT)
+    attachment = get_scoped_or_404(TicketAttachment.objects.filter(ticket=ticket), request.user, pk=attachment_id)
+    return attachments.attachment_file_response(attachment)
 
 
 # --------------------------------------------------------------------------- breaking soon

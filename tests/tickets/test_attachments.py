@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from aftersales.accounts.choices import Role
 from aftersales.core.models import AuditLog
@@ -155,3 +157,106 @@ def test_listing_attachments_takes_a_fixed_number_of_queries(ticket, engineer_ap
     with django_assert_max_num_queries(8):
         response = engineer_api.get(f"{URL}/{ticket.pk}/attachments")
     assert len(response.json()) == 5
+
+
+# -- Pages ---------------------------------------------------------------------------------
+
+
+def test_staff_attach_on_the_ticket_page_and_download_through_the_page(ticket, engineer, browser_client_for):
+    client = browser_client_for(engineer)
+    page = f"/tickets/{ticket.pk}/"
+
+    response = client.post(f"{page}attachments/", {"file": SimpleUploadedFile("psu.log", LOG)}, follow=True)
+
+    assert response.status_code == 200
+    attachment = TicketAttachment.objects.get(ticket=ticket)
+    html = response.content.decode()
+    download_url = f"{page}attachments/{attachment.pk}/"
+    assert "psu.log" in html and download_url in html
+    assert settings.MEDIA_URL not in html  # never a public media address
+    download = client.get(download_url)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == LOG
+
+
+def test_a_refused_file_on_the_ticket_page_shows_the_message_and_stores_nothing(ticket, engineer, browser_client_for,
+                                                                               settings):
+    settings.TICKET_ATTACHMENT_MAX_BYTES = 10
+    files_before = media_files()
+
+    response = browser_client_for(engineer).post(f"/tickets/{ticket.pk}/attachments/",
+                                                 {"file": SimpleUploadedFile("psu.log", LOG)})
+
+    assert response.status_code == 422
+    errors = [e.strip() for e in response.content.decode().split('data-testid="attachment-error">')[1:]]
+    assert len(errors) == 1 and str(len(LOG)) in errors[0]
+    assert not TicketAttachment.objects.exists() and media_files() == files_before
+
+
+def test_the_vice_president_sees_attachments_without_an_upload_form(ticket, engineer_api, make_user,
+                                                                   browser_client_for):
+    attach(engineer_api, ticket)
+    client = browser_client_for(make_user(Role.VICE_PRESIDENT))
+    html = client.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert "fault.png" in html and f"/tickets/{ticket.pk}/attachments/\"" not in html
+    assert client.post(f"/tickets/{ticket.pk}/attachments/",
+                       {"file": SimpleUploadedFile("a.png", PNG)}).status_code == 403
+
+
+def test_a_customer_attaches_in_the_portal_and_never_reaches_another_customers_files(
+        ticket, make_user, browser_client_for, engineer_api):
+    theirs = TicketFactory()
+    their_attachment = TicketAttachment.objects.get(pk=attach(engineer_api, theirs).json()["id"])
+    client = browser_client_for(make_user(Role.CUSTOMER, customer=ticket.customer))
+    page = f"/portal/requests/{ticket.pk}/"
+
+    response = client.post(f"{page}attachments/", {"file": SimpleUploadedFile("机房.jpg", PNG)}, follow=True)
+
+    assert response.status_code == 200
+    attachment = TicketAttachment.objects.get(ticket=ticket)
+    html = response.content.decode()
+    assert "机房.jpg" in html
+    timeline = html.split('id="timeline"')[1]
+    assert "机房.jpg" in timeline  # the timeline says a file was attached
+    assert b"".join(client.get(f"{page}attachments/{attachment.pk}/").streaming_content) == PNG
+
+    assert client.post(f"/portal/requests/{theirs.pk}/attachments/",
+                       {"file": SimpleUploadedFile("x.png", PNG)}).status_code == 404
+    assert client.get(f"/portal/requests/{theirs.pk}/attachments/{their_attachment.pk}/").status_code == 404
+    assert client.get(f"{page}attachments/{their_attachment.pk}/").status_code == 404
+    assert TicketAttachment.objects.filter(ticket=theirs).count() == 1
+    # The staff pages stay closed to customer users.
+    assert client.get(f"/tickets/{ticket.pk}/attachments/{attachment.pk}/").status_code in (403, 404)
+
+
+def test_a_wrong_type_in_the_portal_shows_the_message_and_stores_nothing(ticket, make_user, browser_client_for):
+    client = browser_client_for(make_user(Role.CUSTOMER, customer=ticket.customer))
+    response = client.post(f"/portal/requests/{ticket.pk}/attachments/", {"file": SimpleUploadedFile("a.exe", b"MZ")})
+    assert response.status_code == 422
+    assert 'data-testid="attachment-error"' in response.content.decode()
+    assert not TicketAttachment.objects.exists()
+
+
+def test_the_ticket_page_with_many_attachments_takes_a_bounded_number_of_queries(
+        ticket, engineer, engineer_api, browser_client_for, django_assert_max_num_queries):
+    client = browser_client_for(engineer)
+    attach(engineer_api, ticket, name="first.png")
+    with CaptureQueriesContext(connection) as one:
+        client.get(f"/tickets/{ticket.pk}/")
+    queries_with_one = len(one)  # now: the log restarts with each request
+    for n in range(6):
+        attach(engineer_api, ticket, name=f"photo{n}.jpg")
+    with django_assert_max_num_queries(queries_with_one):
+        response = client.get(f"/tickets/{ticket.pk}/")
+    assert response.content.decode().count('data-testid="attachment"') == 7
+
+
+def test_the_admin_lists_attachments_and_deletes_them_through_the_service(ticket, engineer_api, admin,
+                                                                          browser_client_for):
+    attachment = TicketAttachment.objects.get(pk=attach(engineer_api, ticket).json()["id"])
+    client = browser_client_for(admin)
+    assert client.get("/admin/tickets/ticketattachment/").status_code == 200
+    assert client.get("/admin/tickets/ticketattachment/add/").status_code == 403
+    response = client.post(f"/admin/tickets/ticketattachment/{attachment.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not TicketAttachment.objects.exists()
+    assert AuditLog.objects.filter(object_type="tickets.ticketattachment", action="delete").count() == 1
