@@ -66,6 +66,7 @@ def detail_page(request, ticket, comment_form=None, status=200, attachment_error
         "attachments": list(ticket.attachments.select_related("uploaded_by")),
         "attachment_upload_url": reverse("portal:attachment_add", args=[ticket.pk]),
         "attachment_download": "portal:attachment_download",
+        "attachment_portal": True,  # staff uploaders show as "Our service team", never by name
         "attachment_accept": ",".join(sorted(settings.TICKET_ATTACHMENT_TYPES)),
         "attachment_limit": settings.TICKET_ATTACHMENT_MAX_BYTES,
         "attachment_errors": attachment_errors or [],

@@ -224,6 +224,10 @@ def test_a_customer_attaches_in_the_portal_and_never_reaches_another_customers_f
     assert client.get(f"/portal/requests/{theirs.pk}/attachments/{their_attachment.pk}/").status_code == 404
     assert client.get(f"{page}attachments/{their_attachment.pk}/").status_code == 404
     assert TicketAttachment.objects.filter(ticket=theirs).count() == 1
+    # A file our engineer attached is listed without the engineer's account name.
+    attach(engineer_api, ticket, name="report.pdf", content=b"%PDF-1.4\n")
+    card = client.get(page).content.decode().split('id="attachments"')[1].split('id="timeline"')[0]
+    assert "report.pdf" in card and "engineer" not in card
     # The staff pages stay closed to customer users.
     assert client.get(f"/tickets/{ticket.pk}/attachments/{attachment.pk}/").status_code in (403, 404)
 
