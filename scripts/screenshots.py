@@ -343,9 +343,16 @@ def service_request_pictures(session, shot, base: str, examples: dict[str, str])
     contract's SLA policy, a unit's QR label, mail triage, the outbox, the portal on a phone."""
     from playwright.sync_api import expect
 
+    # The field engineer's home page: the requests assigned to them, what breaks soon and the
+    # provisional deadlines (the manager has nothing assigned, so that card would be empty).
+    engineer = session("engineer")
+    expect(engineer.locator("[data-count=provisional_deadlines]")).to_be_visible()
+    expect(engineer.locator("[data-count=my_tickets] li").first).to_be_visible()
+    engineer.wait_for_timeout(1200)  # the countdowns tick once
+    shot(engineer, "dashboard-service-requests")
+    engineer.context.close()
+
     manager = session("manager")
-    expect(manager.locator("[data-count=provisional_deadlines]")).to_be_visible()
-    shot(manager, "dashboard-service-requests")
 
     manager.goto(f"{base}/tickets/")
     expect(manager.locator("table tbody tr").first).to_be_visible()
