@@ -35,6 +35,13 @@ class User(AbstractUser):
     def is_customer_user(self) -> bool:
         return self.role == Role.CUSTOMER
 
+    def get_full_name(self) -> str:
+        """Chinese names read surname first with no space (孙浩); others "Given Family"."""
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if any("\u4e00" <= char <= "\u9fff" for char in first + last):
+            return f"{last}{first}"
+        return super().get_full_name()
+
     def clean(self):
         super().clean()
         if self.role == Role.CUSTOMER and self.customer_id is None:

@@ -370,7 +370,7 @@ def ticket_assign(*, ticket: Ticket, assignee, actor, group=None, now: datetime 
             ticket.group = group
         if ticket.status == Status.NEW and assignee is not None:
             ticket.status = Status.ASSIGNED
-        _event(ticket, EventKind.ASSIGNED, now, actor, assignee=assignee.get_username() if assignee else None).save()
+        _event(ticket, EventKind.ASSIGNED, now, actor, assignee=(assignee.get_full_name() or assignee.get_username()) if assignee else None).save()
         _save_with_audit(ticket, before, actor)
     return ticket
 

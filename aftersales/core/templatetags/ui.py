@@ -28,8 +28,9 @@ def show(value, link_to=None):
     elif isinstance(value, bool):
         text = _("Yes") if value else _("No")
     elif isinstance(value, datetime.datetime):
-        # Stored in UTC; people read the time of the active time zone (Asia/Shanghai).
-        text = formats.date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "SHORT_DATETIME_FORMAT")
+        # Stored in UTC; people read the time of the active time zone (Asia/Shanghai), written
+        # the same way in both languages and on every page: 2025-01-27 18:00.
+        text = formats.date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "Y-m-d H:i")
     elif isinstance(value, datetime.date):
         text = value.isoformat()
     elif isinstance(value, dict | list):
