@@ -672,7 +672,7 @@ def record(text: str, args, details: list[str]) -> None:
     # Only the generated section; "## Intake: ..." sections written by hand stay.
     pattern = re.compile(r"^## Intake \(`bench/intake\.py`\)\n.*?(?=^## |\Z)", re.S | re.M)
     if pattern.search(current):
-        updated = pattern.sub(lambda _m: section, current, count=1)
+        updated = pattern.sub(lambda _m: section + "\n", current, count=1)
     else:
         updated = current.rstrip("\n") + "\n\n" + section
     RESULTS.write_text(updated.rstrip("\n") + "\n")
