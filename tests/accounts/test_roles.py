@@ -70,3 +70,12 @@ def test_weak_passwords_are_refused_by_the_validators():
         with pytest.raises(ValidationError):
             validate_password(weak, user)
     validate_password("blue-kettle-on-a-quiet-hill", user)
+
+
+def test_a_permission_of_the_role_is_answered_without_reading_individual_grants(db, django_assert_num_queries):
+    user = User.objects.create(username="desk-perm", role=Role.SERVICE_DESK)
+    user = User.objects.get(pk=user.pk)  # fresh: no permission cache
+    with django_assert_num_queries(0):
+        assert user.has_perm("tickets.add_ticket")
+    with django_assert_num_queries(2):  # not in the role: individual and group grants are read
+        assert not user.has_perm("customers.delete_customer")
