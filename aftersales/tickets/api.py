@@ -24,6 +24,7 @@ from aftersales.core.api import (
     require_perm,
 )
 from aftersales.core.scoping import get_scoped_or_404, scoped
+from aftersales.core.serialization import prime_prefetch
 from aftersales.customers.models import Contact, Customer, Site
 from aftersales.tickets import attachments, selectors, services
 from aftersales.tickets.choices import Category, Channel, Impact, Level, TargetKind
@@ -233,7 +234,12 @@ def create_ticket(request, payload: TicketIn):
         ticket = services.ticket_create(actor=request.user, data=_resolve(request.user, payload), channel=channel)
     except ValidationError as exc:
         raise api_field_names(Ticket, exc) from exc
-    return Status(201, _detail(request, ticket.pk))
+    # The service hands back what it wrote (targets, the created event): answer without reading
+    # it back; a new ticket has no grade changes or pauses yet.
+    prime_prefetch(ticket, {"sla_targets": ticket.written_targets, "events": ticket.written_events,
+                            "grade_changes": [], "sla_pauses": []})
+    ticket.next_due_at = min((t.due_at for t in ticket.written_targets if t.met_at is None), default=None)
+    return Status(201, ticket)
 
 
 @router.patch("/{int:pk}", response=TicketDetailOut, operation_id="update_ticket", summary="Change status or assignee",

@@ -8,7 +8,7 @@ record, and sends mail only through `transaction.on_commit`. Due times come from
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -191,14 +191,20 @@ def ticket_create(*, actor, data: dict[str, Any], channel: str, now: datetime | 
         ticket.provisional = any(c.provisional for c in computed)
         ticket.save(force_insert=True)
         targets = SlaTarget.objects.bulk_create([
+            # Held in UTC, as the database gives them back (the caller may answer from these objects).
             SlaTarget(ticket=ticket, kind=c.kind.value, minutes=c.minutes, business_time=c.business_time,
-                      started_at=c.started_at, due_at=c.due_at, provisional=c.provisional) for c in computed])
+                      started_at=c.started_at.astimezone(UTC), due_at=c.due_at.astimezone(UTC),
+                      provisional=c.provisional) for c in computed])
         Escalation.objects.bulk_create([row for target, clock in zip(targets, computed, strict=True)
                                         for row in _escalation_rows(ticket, target, clock, calendar, [])])
-        _event(ticket, EventKind.CREATED, now, actor, level=ticket.level, channel=channel,
-               clock_started_at=now.isoformat()).save()
+        created = _event(ticket, EventKind.CREATED, now, actor, level=ticket.level, channel=channel,
+                         clock_started_at=now.isoformat())
+        created.save()
         audit_record(actor=actor, action=AuditAction.CREATE, instance=ticket, before=None, after=snapshot(ticket))
         _notify_if_urgent(ticket, None)
+    # What was just written travels with the ticket (plain attributes, not the relation caches,
+    # so later services on this instance still read the database): the API answers from them.
+    ticket.written_targets, ticket.written_events = sorted(targets, key=lambda t: (t.due_at, t.pk)), [created]
     return ticket
 
 

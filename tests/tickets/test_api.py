@@ -29,6 +29,18 @@ def test_the_service_desk_registers_a_ticket_with_its_clocks(desk, unit):
     assert [e["kind"] for e in body["events"]] == ["created"]
 
 
+def test_the_201_answer_is_what_reading_the_ticket_gives_without_reading_it_back(desk, unit):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = desk.post(URL, payload(unit, channel="phone"), content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert response.json() == desk.get(f"{URL}/{response.json()['id']}").json()
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert not any('FROM "tickets_slatarget"' in q or "FROM tickets_slatarget" in q for q in sql)  # targets not read back
+
+
 @pytest.mark.parametrize(("extra", "field"), [
     ({"customer_id": 999999}, "customer_id"),
     ({"equipment_id": 999999}, "equipment_id"),
