@@ -175,15 +175,19 @@ def _resolve(user, payload: TicketIn) -> dict:
     if user.is_customer_user and payload.customer_id != user.customer_id:
         raise Http404("No customer matches the given query.")
     lookups = {
+        "equipment": (Equipment.objects.select_related("contract", "customer", "site"), payload.equipment_id),
         "customer": (Customer.objects.all(), payload.customer_id),
         "site": (Site.objects.all(), payload.site_id),
-        "equipment": (Equipment.objects.select_related("contract"), payload.equipment_id),
         "contact": (Contact.objects.all(), payload.contact_id),
     }
     errors = {}
     for name, (qs, pk) in lookups.items():
         if pk is None:
             data[name] = None
+            continue
+        unit = data.get("equipment")
+        if unit is not None and name in ("customer", "site") and getattr(unit, f"{name}_id") == pk:
+            data[name] = getattr(unit, name)  # the visible unit's own customer and site: no second look-up
             continue
         data[name] = scoped(qs, user).filter(pk=pk).first()
         if data[name] is None:
