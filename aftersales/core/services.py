@@ -6,6 +6,8 @@ transaction, full model validation before anything is written, one audit record 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -60,3 +62,27 @@ def object_delete(*, actor, instance: models.Model) -> None:
         # The instance keeps its primary key in memory for the audit record.
         instance.pk = before.get("id", instance.pk)
         audit_record(actor=actor, action=AuditAction.DELETE, instance=instance, before=before, after=None)
+
+
+@contextmanager
+def stored_file_removed_on_failure(instance: models.Model, field: str = "file") -> Iterator[None]:
+    """Around saving a row with an uploaded file: the file reaches storage as the row is
+    saved; if the transaction then fails, the row is rolled back and the file must go too."""
+    try:
+        yield
+    except Exception:
+        stored = getattr(instance, field)
+        if getattr(stored, "_committed", False) and stored.name:
+            stored.storage.delete(stored.name)
+        raise
+
+
+def object_delete_with_file(*, actor, instance: models.Model, field: str = "file") -> None:
+    """object_delete, then the stored file once the deletion is committed (a rolled-back
+    deletion keeps its file)."""
+    stored = getattr(instance, field)
+    name, storage = stored.name, stored.storage
+    with transaction.atomic():
+        object_delete(actor=actor, instance=instance)
+        if name:
+            transaction.on_commit(lambda: storage.delete(name))

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from aftersales.core.audit import audit_record, snapshot
 from aftersales.core.models import AuditAction
-from aftersales.core.services import object_delete
+from aftersales.core.services import object_delete_with_file, stored_file_removed_on_failure
 from aftersales.customers.models import Contract, ContractDocument
 
 
@@ -15,24 +15,13 @@ def contract_document_add(*, actor, contract: Contract, title: str, file) -> Con
     before anything is written, so a refused file leaves neither a row nor a file behind."""
     document = ContractDocument(contract=contract, title=title, file=file, uploaded_by=actor)
     document.full_clean()
-    try:
-        with transaction.atomic():
-            document.save()
-            audit_record(actor=actor, action=AuditAction.CREATE, instance=document, before=None,
-                         after=snapshot(document))
-    except Exception:
-        # The file reaches storage as the row is saved; if the transaction then fails, the
-        # row is rolled back and the file must go with it.
-        if getattr(document.file, "_committed", False) and document.file.name:
-            document.file.storage.delete(document.file.name)
-        raise
+    with stored_file_removed_on_failure(document), transaction.atomic():
+        document.save()
+        audit_record(actor=actor, action=AuditAction.CREATE, instance=document, before=None,
+                     after=snapshot(document))
     return document
 
 
 def contract_document_delete(*, actor, instance: ContractDocument) -> None:
     """Delete a document and, once the deletion is committed, its file."""
-    name, storage = instance.file.name, instance.file.storage
-    with transaction.atomic():
-        object_delete(actor=actor, instance=instance)
-        if name:
-            transaction.on_commit(lambda: storage.delete(name))
+    object_delete_with_file(actor=actor, instance=instance)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.core.audit import audit_record, snapshot
 from aftersales.core.models import AuditAction
-from aftersales.core.services import object_delete
+from aftersales.core.services import object_delete_with_file, stored_file_removed_on_failure
 from aftersales.core.uploads import validate_upload
 from aftersales.tickets.choices import EventKind
 from aftersales.tickets.models import Ticket, TicketAttachment, TicketEvent
@@ -39,31 +39,20 @@ def ticket_attachment_add(*, ticket: Ticket, file, actor, now: datetime | None =
     user = actor if getattr(actor, "pk", None) else None
     attachment = TicketAttachment(ticket=ticket, file=file, original_name=name, size=file.size,
                                   content_type=content_type, uploaded_by=user, uploaded_at=now)
-    try:
-        with transaction.atomic():
-            attachment.save()
-            TicketEvent.objects.create(ticket=ticket, kind=EventKind.COMMENTED, at=now, actor=user,
-                                       data={"attachment": name, "attachment_id": attachment.pk,
-                                             "size": attachment.size})
-            audit_record(actor=actor, action=AuditAction.CREATE, instance=attachment, before=None,
-                         after=snapshot(attachment))
-    except Exception:
-        # The file reaches storage as the row is saved; if the transaction then fails, the
-        # row is rolled back and the file must go with it.
-        if getattr(attachment.file, "_committed", False) and attachment.file.name:
-            attachment.file.storage.delete(attachment.file.name)
-        raise
+    with stored_file_removed_on_failure(attachment), transaction.atomic():
+        attachment.save()
+        TicketEvent.objects.create(ticket=ticket, kind=EventKind.COMMENTED, at=now, actor=user,
+                                   data={"attachment": name, "attachment_id": attachment.pk,
+                                         "size": attachment.size})
+        audit_record(actor=actor, action=AuditAction.CREATE, instance=attachment, before=None,
+                     after=snapshot(attachment))
     return attachment
 
 
 def ticket_attachment_delete(*, actor, instance: TicketAttachment) -> None:
     """Delete an attachment (staff) and, once the deletion is committed, its file. The
     timeline entry stays: it records that the file was attached."""
-    name, storage = instance.file.name, instance.file.storage
-    with transaction.atomic():
-        object_delete(actor=actor, instance=instance)
-        if name:
-            transaction.on_commit(lambda: storage.delete(name))
+    object_delete_with_file(actor=actor, instance=instance)
 
 
 def attachment_file_response(attachment: TicketAttachment) -> FileResponse:
