@@ -12,18 +12,24 @@ from django.test.utils import CaptureQueriesContext
 from aftersales.accounts.choices import Role
 from aftersales.core.models import AuditLog
 from aftersales.tickets.models import TicketAttachment, TicketEvent
+from tests.core import samples
 from tests.factories import TicketFactory
 
 URL = "/api/v1/tickets"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-LOG = "2025-01-27 18:00:01 ERROR 电源模块 PSU2 故障\n".encode()
+PNG = samples.PNG
+JPEG = samples.JPEG
+LOG = samples.LOG_UTF8
+SAMPLE_BY_SUFFIX = {".png": PNG, ".jpg": JPEG, ".pdf": samples.PDF, ".log": LOG}
 
 
 def media_files() -> set[Path]:
     return {p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()}
 
 
-def attach(client, ticket, *, name="fault.png", content=PNG):
+def attach(client, ticket, *, name="fault.png", content=None):
+    """Upload `content`, by default a real file of the type `name`'s extension claims."""
+    if content is None:
+        content = SAMPLE_BY_SUFFIX[Path(name).suffix]
     return client.post(f"{URL}/{ticket.pk}/attachments", {"file": SimpleUploadedFile(name, content)})
 
 
@@ -100,6 +106,39 @@ def test_a_file_of_another_type_is_refused_with_the_allowed_types(ticket, engine
     assert all(suffix in error["msg"] for suffix in (".exe", ".heic", ".jpg", ".log", ".pdf", ".zip"))
     assert not TicketAttachment.objects.exists()
     assert media_files() == files_before
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("report.pdf", samples.EXE, "The file's content is not a PDF."),
+    ("report.pdf", samples.HTML, "The file's content is not a PDF."),
+    ("photo.jpg", samples.PNG, "The file's content is not a JPEG image."),
+    ("dump.log", samples.EXE, "The file's content is not plain text"),
+    ("logs.zip", samples.HTML, "The file's content is not a ZIP archive."),
+])
+def test_a_file_whose_content_is_not_its_type_is_refused_and_nothing_is_written(ticket, engineer_api, name,
+                                                                                content, message):
+    files_before = media_files()
+
+    response = attach(engineer_api, ticket, name=name, content=content)
+
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", "file"] and message in error["msg"]
+    assert not TicketAttachment.objects.exists()
+    assert not TicketEvent.objects.filter(ticket=ticket).exists()
+    assert not AuditLog.objects.filter(object_type="tickets.ticketattachment").exists()
+    assert media_files() == files_before
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("fault.png", samples.PNG), ("机房.jpg", samples.JPEG), ("acceptance.pdf", samples.PDF),
+    ("psu.log", samples.LOG_UTF8), ("serials.csv", samples.CSV_GB18030), ("logs.zip", samples.ZIP),
+    ("inventory.xlsx", samples.XLSX),
+])
+def test_real_files_of_every_allowed_kind_are_stored_byte_for_byte(ticket, engineer_api, name, content):
+    response = attach(engineer_api, ticket, name=name, content=content)
+    assert response.status_code == 201, response.content
+    assert Path(TicketAttachment.objects.get().file.path).read_bytes() == content
 
 
 def test_a_request_without_a_file_is_422_on_the_file_field(ticket, engineer_api):
@@ -209,7 +248,7 @@ def test_a_customer_attaches_in_the_portal_and_never_reaches_another_customers_f
     client = browser_client_for(make_user(Role.CUSTOMER, customer=ticket.customer))
     page = f"/portal/requests/{ticket.pk}/"
 
-    response = client.post(f"{page}attachments/", {"file": SimpleUploadedFile("机房.jpg", PNG)}, follow=True)
+    response = client.post(f"{page}attachments/", {"file": SimpleUploadedFile("机房.jpg", JPEG)}, follow=True)
 
     assert response.status_code == 200
     attachment = TicketAttachment.objects.get(ticket=ticket)
@@ -217,7 +256,7 @@ def test_a_customer_attaches_in_the_portal_and_never_reaches_another_customers_f
     assert "机房.jpg" in html
     timeline = html.split('id="timeline"')[1]
     assert "机房.jpg" in timeline  # the timeline says a file was attached
-    assert b"".join(client.get(f"{page}attachments/{attachment.pk}/").streaming_content) == PNG
+    assert b"".join(client.get(f"{page}attachments/{attachment.pk}/").streaming_content) == JPEG
 
     assert client.post(f"/portal/requests/{theirs.pk}/attachments/",
                        {"file": SimpleUploadedFile("x.png", PNG)}).status_code == 404
@@ -225,7 +264,7 @@ def test_a_customer_attaches_in_the_portal_and_never_reaches_another_customers_f
     assert client.get(f"{page}attachments/{their_attachment.pk}/").status_code == 404
     assert TicketAttachment.objects.filter(ticket=theirs).count() == 1
     # A file our engineer attached is listed without the engineer's account name.
-    attach(engineer_api, ticket, name="report.pdf", content=b"%PDF-1.4\n")
+    attach(engineer_api, ticket, name="report.pdf")
     card = client.get(page).content.decode().split('id="attachments"')[1].split('id="timeline"')[0]
     assert "report.pdf" in card and "engineer" not in card
     # The staff pages stay closed to customer users.
@@ -238,6 +277,18 @@ def test_a_wrong_type_in_the_portal_shows_the_message_and_stores_nothing(ticket,
     assert response.status_code == 422
     assert 'data-testid="attachment-error"' in response.content.decode()
     assert not TicketAttachment.objects.exists()
+
+
+def test_a_renamed_program_in_the_portal_is_refused_with_the_message_and_stores_nothing(
+        ticket, make_user, browser_client_for):
+    files_before = media_files()
+    client = browser_client_for(make_user(Role.CUSTOMER, customer=ticket.customer))
+    response = client.post(f"/portal/requests/{ticket.pk}/attachments/",
+                           {"file": SimpleUploadedFile("发票.pdf", samples.EXE)}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'data-testid="attachment-error"' in html and "not a PDF" in html.replace("&#x27;", "'")
+    assert not TicketAttachment.objects.exists() and media_files() == files_before
 
 
 def test_the_ticket_page_with_many_attachments_takes_a_bounded_number_of_queries(
