@@ -244,3 +244,82 @@ def deliver_due(*, now: datetime | None = None, limit: int = 200) -> DeliveryRep
                 _close_quietly(mail_connection)
         if len(claimed) < limit:
             return report
+
+
+# --------------------------------------------------------------------------- retention
+
+
+DEFAULT_SENT_RETENTION_DAYS = 90
+DEFAULT_FAILED_RETENTION_DAYS = 365
+PRUNE_CHUNK = 1000
+"""Rows deleted per transaction: short locks, and a crash loses nothing but progress."""
+
+
+def retention_days() -> tuple[int, int]:
+    """(sent, failed): days a sent message, and a failed one (kept longer, as evidence that a
+    notice did not go out), stay in the outbox. From NOTIFICATION_RETENTION_DAYS and
+    NOTIFICATION_FAILED_RETENTION_DAYS; ValueError when either is not a whole number of at
+    least one day."""
+    days = (getattr(settings, "NOTIFICATION_RETENTION_DAYS", DEFAULT_SENT_RETENTION_DAYS),
+            getattr(settings, "NOTIFICATION_FAILED_RETENTION_DAYS", DEFAULT_FAILED_RETENTION_DAYS))
+    for name, value in zip(("NOTIFICATION_RETENTION_DAYS", "NOTIFICATION_FAILED_RETENTION_DAYS"), days, strict=True):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a whole number of days, at least 1 (it is {value!r}).")
+    return days
+
+
+@dataclass
+class PruneReport:
+    sent: int = 0
+    failed: int = 0
+    dry_run: bool = False
+
+    def __str__(self) -> str:
+        verb = "would remove" if self.dry_run else "removed"
+        return f"{verb} {self.sent + self.failed} notifications ({self.sent} sent, {self.failed} failed)"
+
+
+def prunable_notifications(*, now: datetime, sent_days: int, failed_days: int):
+    """(sent, failed) querysets of what the retention removes: messages sent more than
+    `sent_days` ago, and failed ones neither created nor last tried within `failed_days`.
+    Pending messages are never removed."""
+    sent_before = now - timedelta(days=sent_days)
+    failed_before = now - timedelta(days=failed_days)
+    sent = Notification.objects.filter(status=NotificationStatus.SENT, sent_at__lt=sent_before)
+    failed = Notification.objects.filter(status=NotificationStatus.FAILED, created_at__lt=failed_before,
+                                         next_attempt_at__lt=failed_before)
+    return sent, failed
+
+
+def _delete_in_chunks(queryset, chunk: int) -> int:
+    removed = 0
+    while True:
+        with transaction.atomic():
+            ids = list(queryset.order_by("pk").values_list("pk", flat=True)[:chunk])
+            if not ids:
+                return removed
+            # The condition repeats the question: a row retried meanwhile is no longer old.
+            removed += queryset.filter(pk__in=ids).delete()[0]
+        if len(ids) < chunk:
+            return removed
+
+
+def notifications_prune(*, now: datetime | None = None, sent_days: int | None = None,
+                        failed_days: int | None = None, dry_run: bool = False,
+                        chunk: int = PRUNE_CHUNK) -> PruneReport:
+    """Delete old outbox rows (see `prunable_notifications`), `chunk` rows per transaction;
+    days default to the settings (`retention_days`). With `dry_run`, count and delete nothing."""
+    now = now or timezone.now()
+    if sent_days is None or failed_days is None:
+        default_sent, default_failed = retention_days()
+        sent_days = default_sent if sent_days is None else sent_days
+        failed_days = default_failed if failed_days is None else failed_days
+    if sent_days < 1 or failed_days < 1:
+        raise ValueError("Notifications are kept at least one day.")
+    sent, failed = prunable_notifications(now=now, sent_days=sent_days, failed_days=failed_days)
+    if dry_run:
+        return PruneReport(sent=sent.count(), failed=failed.count(), dry_run=True)
+    report = PruneReport(sent=_delete_in_chunks(sent, chunk), failed=_delete_in_chunks(failed, chunk))
+    if report.sent or report.failed:
+        logger.info("Outbox retention: %s", report)
+    return report
