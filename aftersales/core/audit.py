@@ -6,6 +6,20 @@ from aftersales.core.models import AuditAction, AuditLog
 from aftersales.core.serialization import snapshot
 
 
+def masked(instance: Model, values: dict | None) -> dict | None:
+    """`values` (a snapshot) with every field that declares `audit_mask` (the encrypted
+    fields: webhook addresses and secrets) replaced by its mask, so the audit log never holds
+    a credential in clear; a change still shows (the mask of a new value differs)."""
+    if values is None:
+        return None
+    result = dict(values)
+    for field in instance._meta.concrete_fields:
+        mask = getattr(field, "audit_mask", None)
+        if mask is not None and field.attname in result:
+            result[field.attname] = mask(result[field.attname])
+    return result
+
+
 def audit_record(*, actor, action: str, instance: Model, before: dict | None, after: dict | None) -> AuditLog:
     return AuditLog.objects.create(
         actor=actor if actor is not None and getattr(actor, "pk", None) else None,
@@ -14,8 +28,8 @@ def audit_record(*, actor, action: str, instance: Model, before: dict | None, af
         object_type=instance._meta.label_lower,
         object_id=str(instance.pk),
         object_repr=str(instance)[:255],
-        before=before,
-        after=after,
+        before=masked(instance, before),
+        after=masked(instance, after),
     )
 
 

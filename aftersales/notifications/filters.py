@@ -17,7 +17,7 @@ class NotificationFilterSet(SearchFilterSet):
 
 
 class WebhookEndpointFilterSet(SearchFilterSet):
-    search_fields = ("name", "url")
+    search_fields = ("name",)  # the URL is stored encrypted: it cannot be searched
     kind = django_filters.ChoiceFilter(choices=WebhookKind.choices, label=_("kind"))
     active = django_filters.BooleanFilter(label=_("active"))
 

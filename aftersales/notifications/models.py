@@ -13,6 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.fields import EncryptedTextField, UnreadableValue, mask_url
 from aftersales.core.models import TimeStampedModel
 from aftersales.notifications.choices import NotificationChannel, NotificationStatus, WebhookKind
 from aftersales.tickets.choices import Level
@@ -23,10 +24,12 @@ class WebhookEndpoint(TimeStampedModel):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=WebhookKind.choices, default=WebhookKind.WECOM)
-    url = models.URLField(_("URL"), max_length=500, validators=[URLValidator(schemes=["http", "https"])],
-                          help_text=_("The robot's webhook address, key or access token included."))
-    secret = models.CharField(_("signing secret"), max_length=200, blank=True,
-                              help_text=_("DingTalk robots with “sign” security: the SEC... secret."))
+    # Both hold credentials (the address carries the WeCom key or the DingTalk access token):
+    # stored encrypted, shown masked, never searched (decision 0014).
+    url = EncryptedTextField(_("URL"), max_length=500, validators=[URLValidator(schemes=["http", "https"])],
+                             mask=mask_url, help_text=_("The robot's webhook address, key or access token included."))
+    secret = EncryptedTextField(_("signing secret"), max_length=200, blank=True,
+                                help_text=_("DingTalk robots with “sign” security: the SEC... secret."))
     active = models.BooleanField(_("active"), default=True)
     group = models.ForeignKey("tickets.ServiceGroup", verbose_name=_("only for group"), null=True, blank=True,
                               on_delete=models.CASCADE, related_name="webhook_endpoints",
@@ -49,6 +52,20 @@ class WebhookEndpoint(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("notifications:webhookendpoint_detail", args=[self.pk])
+
+    def get_url_display(self) -> str:
+        """The address as pages show it: scheme, host and its last four characters."""
+        return mask_url(self.url)
+
+    def get_secret_display(self) -> str:
+        if isinstance(self.secret, UnreadableValue):
+            return str(_("(cannot be decrypted)"))
+        return str(_("set")) if self.secret else ""
+
+    @property
+    def credentials_unreadable(self) -> bool:
+        """The stored address or secret was encrypted with a key no longer configured."""
+        return isinstance(self.url, UnreadableValue) or isinstance(self.secret, UnreadableValue)
 
     @property
     def level_list(self) -> list[str]:

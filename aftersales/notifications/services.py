@@ -12,6 +12,7 @@ again when the lease ends: the message may go out twice, never zero times.
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import urllib.error
@@ -30,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.core.audit import audit_record, snapshot
+from aftersales.core.fields import mask_url
 from aftersales.core.models import AuditAction
 from aftersales.domain import notify
 from aftersales.notifications.choices import NotificationChannel, NotificationStatus, WebhookKind
@@ -144,17 +146,37 @@ def _send_email(notification: Notification, mail_connection) -> None:
         raise DeliveryError(f"{exc.__class__.__name__}: {exc}") from exc
 
 
+def _without_credentials(text: str, url: str, secret: str) -> str:
+    """`text` (an error message the outbox shows) with the address, and its path and query
+    (where the key or token sits), replaced by the masked address, and the secret by dots."""
+    parts = urlsplit(url)
+    tail = parts.path + (f"?{parts.query}" if parts.query else "")
+    for secret_part in sorted({url, tail, parts.query} - {"", "/"}, key=len, reverse=True):
+        text = text.replace(secret_part, mask_url(url))
+    return text.replace(secret, "••••••") if secret else text
+
+
 def _send_webhook(notification: Notification, now: datetime) -> None:
     endpoint = notification.endpoint
     if endpoint is None:
         raise DeliveryError(_("The webhook endpoint was deleted."))
+    if endpoint.credentials_unreadable:
+        raise DeliveryError(_("The endpoint's address or secret cannot be decrypted (SECRET_KEY changed without "
+                              "SECRET_KEY_FALLBACKS); enter them again on the endpoint's page."))
+    try:
+        _post_webhook(endpoint, notification.payload, now)
+    except DeliveryError as exc:
+        raise DeliveryError(_without_credentials(str(exc), endpoint.url, endpoint.secret)) from exc.__cause__
+
+
+def _post_webhook(endpoint: WebhookEndpoint, payload: dict, now: datetime) -> None:
     url = endpoint.url
     if endpoint.kind == WebhookKind.DINGTALK and endpoint.secret:
         # Signed at send time: DingTalk refuses a timestamp more than an hour old.
         url = notify.dingtalk_signed_url(url, endpoint.secret, now)
     if urlsplit(url).scheme not in ("http", "https"):
         raise DeliveryError(_("A webhook URL must start with http:// or https://."))
-    data = json.dumps(notification.payload, ensure_ascii=False).encode("utf-8")
+    data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     request = urllib.request.Request(url, data=data, method="POST",  # noqa: S310 - scheme checked above
                                      headers={"Content-Type": "application/json; charset=utf-8",
                                               "User-Agent": "Aftersales-notifications/1"})
@@ -164,7 +186,7 @@ def _send_webhook(notification: Notification, now: datetime) -> None:
     except urllib.error.HTTPError as exc:
         detail = exc.read(500).decode("utf-8", errors="replace")
         raise DeliveryError(f"HTTP {exc.code} {exc.reason}: {detail}".strip()) from exc
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
         raise DeliveryError(f"{exc.__class__.__name__}: {getattr(exc, 'reason', exc)}") from exc
     error = notify.robot_error(endpoint.kind, body)
     if error:

@@ -49,9 +49,11 @@ class WebhookEndpointViews(ObjectViewSet):
     filterset_class = WebhookEndpointFilterSet
     form_class = WebhookEndpointForm
     columns = [Column("name", link=True), Column("kind"), Column("active"),
-               Column("group", priority=2), Column("levels", priority=2)]
-    # The URL carries the robot's key and the secret signs messages: neither is shown.
-    detail_fields = ["name", "kind", "active", "group", "levels", "mobiles"]
+               Column("url", order_by=False, priority=3), Column("group", priority=2),
+               Column("levels", priority=2)]
+    # The URL carries the robot's key and the secret signs messages: the address shows only
+    # its host and last four characters (get_url_display), the secret only whether it is set.
+    detail_fields = ["name", "kind", "url", "secret", "active", "group", "levels", "mobiles"]
 
 
 # The menu's entry point: the outbox list, named `notifications:outbox`.
