@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.fields import UnreadableValue
 from aftersales.core.generic import ScopedModelForm
 from aftersales.notifications.choices import WebhookKind
 from aftersales.notifications.models import WebhookEndpoint
@@ -57,6 +58,9 @@ class WebhookEndpointForm(ScopedModelForm):
     def clean_url(self):
         url = self.cleaned_data.get("url")
         if not url and self.instance.pk:
+            if isinstance(self.instance.url, UnreadableValue):
+                raise forms.ValidationError(_("The stored address cannot be decrypted; enter it again."),
+                                            code="unreadable")
             return self.instance.url
         return url
 

@@ -167,3 +167,27 @@ def test_the_migration_encrypts_existing_rows_in_place_and_back():
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_an_endpoint_whose_credentials_cannot_be_decrypted_asks_for_the_address_again(manager_client, settings):
+    current_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-key-this-installation-no-longer-has-" * 2
+    endpoint = WebhookEndpoint.objects.create(name="旧钥匙的群", kind="dingtalk", url=URL, secret=SECRET)
+    settings.SECRET_KEY = current_key
+    endpoint = WebhookEndpoint.objects.get(pk=endpoint.pk)
+    detail = page_text(manager_client.get(endpoint.get_absolute_url()))
+    assert detail.count("(cannot be decrypted)") == 2  # the address and the secret
+    response = edit(manager_client, endpoint, name="改名")
+    assert response.status_code == 200
+    assert "The stored address cannot be decrypted; enter it again." in page_text(response)
+    assert edit(manager_client, endpoint, url=URL, clear_secret="on").status_code == 302
+    endpoint = WebhookEndpoint.objects.get(pk=endpoint.pk)
+    assert (endpoint.url, endpoint.secret) == (URL, "")
+
+
+def test_the_admin_shows_the_address_masked_and_edits_neither_credential(endpoint, admin, client):
+    client.force_login(admin)
+    text = page_text(client.get(reverse("admin:notifications_webhookendpoint_change", args=[endpoint.pk])))
+    assert "https://oapi.dingtalk.com/…b1a0" in text
+    assert_no_credentials(text)
+    assert_no_credentials(page_text(client.get(reverse("admin:notifications_webhookendpoint_changelist"))))
