@@ -170,5 +170,13 @@ class EncryptedTextField(models.TextField):
             return value
         return encrypt(value)
 
+    def get_lookup(self, lookup_name):
+        # Ciphertexts differ for equal texts: any comparison but IS NULL would silently
+        # match nothing, so it is refused ("Unsupported lookup") instead.
+        return super().get_lookup(lookup_name) if lookup_name == "isnull" else None
+
+    def get_transform(self, lookup_name):
+        return None
+
     def audit_mask(self, value) -> str | None:
         return None if value is None else self.mask(value)

@@ -7,7 +7,7 @@ import json
 
 import pytest
 from django.core import serializers
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldError, ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -148,3 +148,13 @@ def test_reencrypt_webhooks_moves_every_row_to_the_new_key_and_names_the_unreada
     settings.SECRET_KEY_FALLBACKS = []
     assert WebhookEndpoint.objects.get(pk=moved.pk).secret == SECRET
     assert stored_row(lost.pk) == lost_stored
+
+
+@pytest.mark.django_db
+def test_filtering_on_an_encrypted_value_is_refused_rather_than_silently_empty():
+    make_endpoint()
+    with pytest.raises(FieldError, match="Unsupported lookup"):
+        WebhookEndpoint.objects.filter(url=URL).count()
+    with pytest.raises(FieldError, match="Unsupported lookup"):
+        WebhookEndpoint.objects.filter(secret__icontains="SEC").count()
+    assert WebhookEndpoint.objects.filter(secret__isnull=False).count() == 1
