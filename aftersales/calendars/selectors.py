@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import calendar as month_calendar
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from django.db import connection
 from django.db.models import QuerySet
 
 from aftersales.calendars.choices import DaySource
-from aftersales.calendars.models import CalendarDay, CalendarYear, ServiceCalendar, ServiceHours
+from aftersales.calendars.models import CalendarDay, CalendarYear, ServiceCalendar
+from aftersales.core import dataversion
 from aftersales.core.scoping import scoped
 from aftersales.domain.calendar import (
     BusinessCalendar,
@@ -31,29 +30,20 @@ class UnknownCalendar(LookupError):
 
 # -- the version of the calendar tables ---------------------------------------------------
 
-_VERSIONED_MODELS = (CalendarDay, CalendarYear, ServiceCalendar, ServiceHours)
 
-
-def calendar_version() -> tuple:
-    """A value that changes whenever a calendar day, loaded year, service calendar or its
-    hours is added, changed or removed: the row count and latest `updated_at` of each table,
-    read in one query. Built calendars are cached against it."""
-    quote = connection.ops.quote_name
-    sql = " UNION ALL ".join(
-        f"SELECT {index}, COUNT(*), MAX({quote('updated_at')}) FROM {quote(model._meta.db_table)}"  # noqa: S608 - table names from the models
-        for index, model in enumerate(_VERSIONED_MODELS)
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return tuple(sorted((row[0], row[1], str(row[2])) for row in cursor.fetchall()))
+def calendar_version(versions: dict[str, str] | None = None) -> str | None:
+    """The token that changes with every write to a calendar day, loaded year, service
+    calendar or its hours (database triggers; `aftersales.core.dataversion`). Built calendars
+    are cached against it. `versions`: tokens already read by the caller (one query for all)."""
+    return (versions if versions is not None else dataversion.read_versions()).get(CALENDARS_VERSION)
 
 
 # -- building the domain calendar ----------------------------------------------------------
 
-# Per-process cache of built calendars: (code, years) -> (version, calendar). Each use
-# checks the version in the database first, so another process's change is never missed.
-_built_calendars: dict[tuple, tuple[tuple, BusinessCalendar]] = {}
-_built_lock = threading.Lock()
+CALENDARS_VERSION = "calendars"
+# Per-process cache of built calendars: (code, years) -> calendar, against the version token.
+# Each use reads the token first, so another process's change is never missed.
+_built_calendars = dataversion.VersionedCache()
 
 
 def workday_flags(years: Iterable[int] | None = None) -> dict[date, bool]:
@@ -94,26 +84,24 @@ def build_business_calendar(service_calendar: ServiceCalendar, *,
     return BusinessCalendar(tz, weekly, overrides, years)
 
 
-def business_calendar(code: str, *, for_years: Iterable[int] | None = None) -> BusinessCalendar:
+def business_calendar(code: str, *, for_years: Iterable[int] | None = None,
+                      versions: dict[str, str] | None = None) -> BusinessCalendar:
     """The domain calendar named `code` ("5x8", "7x24", ...), built from the tables: weekly
     hours from ServiceHours, day overrides from the calendar days (company days win over
     statutory ones), covered years from CalendarYear. `for_years` limits the days and
     covered years read (a smaller calendar when only those years matter). Raises
-    UnknownCalendar for an unknown code. Cached per process against `calendar_version()`."""
+    UnknownCalendar for an unknown code. Cached per process against `calendar_version()`;
+    `versions`: the version tokens when the caller has read them already."""
     years_key = None if for_years is None else tuple(sorted(set(for_years)))
-    version = calendar_version()
-    key = (code, years_key)
-    cached = _built_calendars.get(key)
-    if cached is not None and cached[0] == version:
-        return cached[1]
-    try:
-        service_calendar = ServiceCalendar.objects.prefetch_related("hours").get(code=code)
-    except ServiceCalendar.DoesNotExist:
-        raise UnknownCalendar(code) from None
-    built = build_business_calendar(service_calendar, for_years=years_key)
-    with _built_lock:
-        _built_calendars[key] = (version, built)
-    return built
+
+    def build() -> BusinessCalendar:
+        try:
+            service_calendar = ServiceCalendar.objects.prefetch_related("hours").get(code=code)
+        except ServiceCalendar.DoesNotExist:
+            raise UnknownCalendar(code) from None
+        return build_business_calendar(service_calendar, for_years=years_key)
+
+    return _built_calendars.get((code, years_key), calendar_version(versions), build)
 
 
 def calendar_codes() -> list[str]:

@@ -128,3 +128,37 @@ class ScheduledJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RateCounter(models.Model):
+    """One fixed-window rate-limit counter per scope and client ("write:user:4"), counted
+    by one INSERT ... ON CONFLICT DO UPDATE ... RETURNING (`aftersales.core.ratelimit`).
+    Unlogged on PostgreSQL: counters are worth nothing after a crash, and skipping the
+    write-ahead log keeps a counted request from waiting for a disk flush."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    window_start = models.BigIntegerField()
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("rate-limit counter")
+        verbose_name_plural = _("rate-limit counters")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"
+
+
+class DataVersion(models.Model):
+    """The current version token of a group of configuration tables ("calendars",
+    "routing"), changed by database triggers on every write to them; processes cache what
+    they build from those tables against it (`aftersales.core.dataversion`)."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    token = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.token}"

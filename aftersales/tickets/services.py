@@ -12,16 +12,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.choices import Role
 from aftersales.calendars.selectors import UnknownCalendar, business_calendar
+from aftersales.core import dataversion
 from aftersales.core.audit import audit_record, snapshot
 from aftersales.core.models import AuditAction
 from aftersales.customers.models import Contract
-from aftersales.domain import grading
+from aftersales.domain import grading, routing
 from aftersales.domain import sla as clocks
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.tickets.choices import OPEN_STATUSES, EventKind, Status, TargetKind
@@ -57,9 +58,9 @@ def contract_policy_data(contract: Contract | None) -> dict | None:
     return (contract.sla_policy or None) if contract is not None else None
 
 
-def calendar_for(ticket: Ticket) -> BusinessCalendar:
+def calendar_for(ticket: Ticket, versions: dict[str, str] | None = None) -> BusinessCalendar:
     try:
-        return business_calendar(ticket.service_calendar)
+        return business_calendar(ticket.service_calendar, versions=versions)
     except UnknownCalendar:
         raise ValidationError({"contract": _("The contract's service calendar %(code)s is not defined.")
                                % {"code": ticket.service_calendar}}) from None
@@ -85,19 +86,30 @@ def _next_number(year: int) -> str:
     return f"SR-{year}-{row[0]:06d}"
 
 
-def route(ticket: Ticket) -> Any:
-    """The group of the first routing rule that matches (lowest priority number, then the
-    most specific), or None."""
-    product_id = ticket.equipment.product_id if ticket.equipment_id else None
+ROUTING_VERSION = "routing"
+# Per-process copy of the routing rules, against the "routing" version token (database
+# triggers change it on any write to rules or groups: aftersales.core.dataversion).
+_routing_rules = dataversion.VersionedCache()
+
+
+def routing_rules(versions: dict[str, str] | None = None) -> list[routing.Rule]:
+    """Every routing rule with its group's lead, read once per process and version."""
+    versions = dataversion.read_versions() if versions is None else versions
+
+    def build() -> list[routing.Rule]:
+        return [routing.Rule(*row) for row in RoutingRule.objects.values_list(
+            "id", "priority", "category", "product_id", "region", "tier", "group_id", "group__lead_id")]
+
+    return _routing_rules.get("rules", versions.get(ROUTING_VERSION), build)
+
+
+def route(ticket: Ticket, versions: dict[str, str] | None = None) -> routing.Rule | None:
+    """The rule that puts `ticket` in a group (aftersales.domain.routing), or None."""
     customer = ticket.customer
-    rules = RoutingRule.objects.filter(
-        models.Q(category="") | models.Q(category=ticket.category),
-        models.Q(product__isnull=True) | models.Q(product_id=product_id),
-        models.Q(region="") | models.Q(region=customer.region),
-        models.Q(tier="") | models.Q(tier=customer.tier),
-    ).select_related("group")
-    best = sorted(rules, key=lambda r: (r.priority, -sum(bool(v) for v in (r.category, r.product_id, r.region, r.tier)), r.id))
-    return best[0].group if best else None
+    request = routing.Request(category=ticket.category,
+                              product_id=ticket.equipment.product_id if ticket.equipment_id else None,
+                              region=customer.region, tier=customer.tier)
+    return routing.choose(routing_rules(versions), request)
 
 
 def _event(ticket: Ticket, event_kind: str, at: datetime, actor, **data) -> TicketEvent:
@@ -181,11 +193,14 @@ def ticket_create(*, actor, data: dict[str, Any], channel: str, now: datetime | 
         ticket.contract = contract
         ticket.service_calendar = contract.service_calendar if contract else NO_CONTRACT_CALENDAR
         ticket.sla_policy = contract_policy_data(contract)
-        calendar = calendar_for(ticket)
-        ticket.group = route(ticket)
-        if ticket.assignee_id is None and ticket.group is not None and ticket.group.lead_id:
-            # The group's lead owns a new ticket until someone dispatches it (no extra query).
-            ticket.assignee_id, ticket.status = ticket.group.lead_id, Status.ASSIGNED
+        versions = dataversion.read_versions()  # calendars and routing rules: one query, cached per version
+        calendar = calendar_for(ticket, versions)
+        rule = route(ticket, versions)
+        if rule is not None:
+            ticket.group_id = rule.group_id
+            if ticket.assignee_id is None and rule.group_lead_id:
+                # The group's lead owns a new ticket until someone dispatches it.
+                ticket.assignee_id, ticket.status = rule.group_lead_id, Status.ASSIGNED
         ticket.number = _next_number(timezone.localtime(now).year)
         computed = clocks.compute_targets(policy_for(ticket), ticket.level, now, calendar)
         ticket.provisional = any(c.provisional for c in computed)

@@ -1,7 +1,11 @@
-"""Writes through the API are rate limited per user, in the shared cache."""
+"""Writes through the API and the pages are rate limited per user, in a counter every
+process shares (a database row, or Redis with REDIS_URL)."""
+
+import threading
 
 import pytest
 from django.core.cache import cache
+from django.db import connection, connections
 from django.test import override_settings
 
 from aftersales.accounts.choices import Role
@@ -95,3 +99,90 @@ def test_page_form_writes_are_limited_too_and_the_refused_one_writes_nothing(fro
     assert refused["Retry-After"] == "30"
     assert not Customer.objects.filter(code="PG-9").exists()
     assert client.get("/customers/customers/").status_code == 200  # reading is never limited
+
+
+@override_settings(RATE_LIMITS={"login": (10, 300), "write": (5, WINDOW)})
+def test_counting_a_write_is_one_statement_and_one_row_per_client(frozen_clock, django_assert_num_queries):
+    from aftersales.core.models import RateCounter
+
+    with django_assert_num_queries(1):
+        ratelimit.hit("write", "user:1")
+    for _ in range(3):
+        ratelimit.hit("write", "user:1")
+    ratelimit.hit("write", "user:2")
+
+    assert dict(RateCounter.objects.values_list("key", "count")) == {"write:user:1": 4, "write:user:2": 1}
+
+
+@override_settings(RATE_LIMITS={"login": (10, 300), "write": (2, WINDOW)})
+def test_a_new_window_starts_the_count_again_on_the_same_row(monkeypatch, db):
+    from aftersales.core.models import RateCounter
+
+    monkeypatch.setattr(ratelimit, "clock", lambda: FROZEN_NOW)
+    ratelimit.hit("write", "user:7")
+    ratelimit.hit("write", "user:7")
+    with pytest.raises(ratelimit.RateLimited):
+        ratelimit.hit("write", "user:7")
+
+    monkeypatch.setattr(ratelimit, "clock", lambda: FROZEN_NOW + WINDOW)
+    ratelimit.hit("write", "user:7")
+
+    assert RateCounter.objects.get(key="write:user:7").count == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers on one database need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+@override_settings(RATE_LIMITS={"login": (10, 300), "write": (10**6, WINDOW)})
+def test_concurrent_processes_never_lose_a_count(frozen_clock):
+    from aftersales.core.models import RateCounter
+
+    threads, hits_each, errors = 6, 40, []
+
+    def client():
+        try:
+            for _ in range(hits_each):
+                ratelimit.hit("write", "user:42")
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=client) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    assert errors == []
+    assert RateCounter.objects.get(key="write:user:42").count == threads * hits_each
+
+
+@pytest.fixture
+def redis_cache(settings):
+    import redis
+
+    location = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(location).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.fail("Redis is not running at 127.0.0.1:6379: start it (see docs/operations.md)")
+    settings.REDIS_URL = location
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location,
+                                   "KEY_PREFIX": f"test-{threading.get_native_id()}"}}
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@override_settings(RATE_LIMITS={"login": (10, 300), "write": (2, WINDOW)})
+def test_with_redis_the_count_lives_in_redis_and_still_refuses_the_extra_write(frozen_clock, redis_cache, manager_client):
+    from aftersales.core.models import RateCounter
+
+    assert create_customer(manager_client, 1).status_code == 201
+    assert create_customer(manager_client, 2).status_code == 201
+    refused = create_customer(manager_client, 3)
+
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "30"
+    assert not Customer.objects.filter(code="RL-3").exists()
+    assert not RateCounter.objects.exists()

@@ -98,6 +98,28 @@ def test_the_group_lead_owns_a_new_ticket_until_it_is_dispatched(create, unit, m
     assert (unrouted.group.name, unrouted.assignee, unrouted.status) == ("Complaints", None, "new")
 
 
+def test_a_rule_changed_behind_the_orm_routes_the_very_next_ticket(create, unit):
+    """Rules are cached per process; a change by another process (here: plain SQL) must
+    reach the next create, not a stale copy."""
+    RoutingRuleFactory(group__name="General", priority=100)
+    assert create(customer=unit.customer).group.name == "General"
+    regional = ServiceGroupFactory(name="Regional")
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO tickets_routingrule (created_at, updated_at, group_id, priority, category, region, tier) "
+                       "VALUES (%s, %s, %s, 1, '', '', '')", [timezone.now(), timezone.now(), regional.pk])
+    assert create(customer=unit.customer).group.name == "Regional"
+
+
+def test_a_lead_who_leaves_no_longer_receives_new_tickets(create, unit, make_user):
+    lead = make_user(Role.DISPATCHER, username="lead")
+    RoutingRuleFactory(group__name="Regional", group__lead=lead)
+    assert create(customer=unit.customer).assignee == lead
+    Ticket.objects.all().delete()
+    lead.delete()  # the group's lead becomes empty through the database cascade
+    ticket = create(customer=unit.customer)
+    assert (ticket.group.name, ticket.assignee, ticket.status) == ("Regional", None, "new")
+
+
 def test_a_site_of_another_customer_is_refused_and_nothing_is_written(create, unit):
     with pytest.raises(ValidationError) as error:
         create(customer=unit.customer, site=SiteFactory())
