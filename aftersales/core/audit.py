@@ -21,7 +21,15 @@ def masked(instance: Model, values: dict | None) -> dict | None:
 
 
 def audit_record(*, actor, action: str, instance: Model, before: dict | None, after: dict | None) -> AuditLog:
-    return AuditLog.objects.create(
+    entry = audit_entry(actor=actor, action=action, instance=instance, before=before, after=after)
+    entry.save()
+    return entry
+
+
+def audit_entry(*, actor, action: str, instance: Model, before: dict | None, after: dict | None) -> AuditLog:
+    """The audit record, unsaved: for services that write it with their other rows in one
+    statement (`aftersales.core.rows.insert_rows`)."""
+    return AuditLog(
         actor=actor if actor is not None and getattr(actor, "pk", None) else None,
         actor_name=(actor.get_username() if actor is not None and getattr(actor, "pk", None) else "system"),
         action=action,
@@ -33,4 +41,4 @@ def audit_record(*, actor, action: str, instance: Model, before: dict | None, af
     )
 
 
-__all__ = ["audit_record", "snapshot", "AuditAction"]
+__all__ = ["audit_entry", "audit_record", "snapshot", "AuditAction"]

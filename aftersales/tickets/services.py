@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from aftersales.accounts.choices import Role
 from aftersales.calendars.selectors import UnknownCalendar, business_calendar
-from aftersales.core import dataversion
-from aftersales.core.audit import audit_record, snapshot
+from aftersales.core import dataversion, rows
+from aftersales.core.audit import audit_entry, audit_record, snapshot
 from aftersales.core.models import AuditAction
 from aftersales.customers.models import Contract
 from aftersales.domain import grading, routing
@@ -204,18 +204,21 @@ def ticket_create(*, actor, data: dict[str, Any], channel: str, now: datetime | 
         ticket.number = _next_number(timezone.localtime(now).year)
         computed = clocks.compute_targets(policy_for(ticket), ticket.level, now, calendar)
         ticket.provisional = any(c.provisional for c in computed)
-        ticket.save(force_insert=True)
-        targets = SlaTarget.objects.bulk_create([
+        targets = [
             # Held in UTC, as the database gives them back (the caller may answer from these objects).
             SlaTarget(ticket=ticket, kind=c.kind.value, minutes=c.minutes, business_time=c.business_time,
                       started_at=c.started_at.astimezone(UTC), due_at=c.due_at.astimezone(UTC),
-                      provisional=c.provisional) for c in computed])
-        Escalation.objects.bulk_create([row for target, clock in zip(targets, computed, strict=True)
-                                        for row in _escalation_rows(ticket, target, clock, calendar, [])])
+                      provisional=c.provisional) for c in computed]
+        # Ids first (one statement), so the rows can point at each other; then every row in
+        # one INSERT statement on PostgreSQL (aftersales.core.rows).
+        rows.assign_ids([ticket], targets)
+        rows.stamp(ticket)
+        escalations = [row for target, clock in zip(targets, computed, strict=True)
+                       for row in _escalation_rows(ticket, target, clock, calendar, [])]
         created = _event(ticket, EventKind.CREATED, now, actor, level=ticket.level, channel=channel,
                          clock_started_at=now.isoformat())
-        created.save()
-        audit_record(actor=actor, action=AuditAction.CREATE, instance=ticket, before=None, after=snapshot(ticket))
+        audit = audit_entry(actor=actor, action=AuditAction.CREATE, instance=ticket, before=None, after=snapshot(ticket))
+        rows.insert_rows([ticket, *targets, *escalations, created, audit])
         _notify_if_urgent(ticket, None)
     # What was just written travels with the ticket (plain attributes, not the relation caches,
     # so later services on this instance still read the database): the API answers from them.

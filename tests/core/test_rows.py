@@ -1,0 +1,87 @@
+"""Writing a graph of new rows in one go: the rows are exactly what saving them one by one
+through the ORM writes, and a failure writes none of them."""
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.forms.models import model_to_dict
+
+from aftersales.core import rows
+from aftersales.core.audit import audit_entry
+from aftersales.core.models import AuditLog, ScheduledJob
+from aftersales.customers.models import ContractDocument
+from aftersales.tickets.models import Escalation, SlaTarget, Ticket, TicketEvent
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def new_graph(customer, number, actor=None):
+    from django.utils import timezone
+
+    now = timezone.now()
+    ticket = Ticket(number=number, customer=customer, service_calendar="7x24", channel="phone", category="fault",
+                    impact="core", level="L4", status="new", subject="打印机卡纸", clock_started_at=now,
+                    sla_policy={"L4": {"respond": {"minutes": 60, "business_time": False}}})
+    targets = [SlaTarget(ticket=ticket, kind=kind, minutes=60, business_time=False, started_at=now, due_at=now)
+               for kind in ("respond", "resolve")]
+    return ticket, targets
+
+
+def write_graph(customer, number):
+    with transaction.atomic():
+        ticket, targets = new_graph(customer, number)
+        rows.assign_ids([ticket], targets)
+        rows.stamp(ticket)
+        escalations = [Escalation(ticket=ticket, target=target, threshold=percent, due_at=target.due_at)
+                       for target in targets for percent in (50, 100)]
+        event = TicketEvent(ticket=ticket, kind="created", at=ticket.clock_started_at, data={"level": "L4", "说明": "电话"})
+        audit = audit_entry(actor=None, action="create", instance=ticket, before=None, after={"id": ticket.pk})
+        rows.insert_rows([ticket, *targets, *escalations, event, audit])
+    return ticket, targets
+
+
+def test_the_rows_written_are_what_the_orm_reads_back():
+    customer = CustomerFactory()
+    ticket, targets = write_graph(customer, "SR-2030-000001")
+
+    stored = Ticket.objects.get(pk=ticket.pk)
+    assert model_to_dict(stored) == model_to_dict(ticket)
+    assert (stored.created_at, stored.updated_at) == (ticket.created_at, ticket.updated_at)
+    assert stored.sla_policy == {"L4": {"respond": {"minutes": 60, "business_time": False}}}
+    assert sorted(SlaTarget.objects.filter(ticket=stored).values_list("pk", "kind")) == sorted((t.pk, t.kind) for t in targets)
+    assert sorted(Escalation.objects.filter(ticket=stored).values_list("target_id", "threshold")) == sorted(
+        (t.pk, p) for t in targets for p in (50, 100))
+    assert TicketEvent.objects.get(ticket=stored).data == {"level": "L4", "说明": "电话"}
+    assert AuditLog.objects.get(object_type="tickets.ticket", object_id=str(ticket.pk)).after == {"id": ticket.pk}
+    assert not ticket._state.adding
+
+
+def test_ids_given_up_front_never_collide_with_later_orm_saves():
+    customer = CustomerFactory()
+    first, _ = write_graph(customer, "SR-2030-000001")
+    orm = Ticket.objects.create(number="SR-2030-000002", customer=customer, service_calendar="7x24", channel="phone",
+                                category="fault", impact="core", level="L4", status="new", subject="orm",
+                                clock_started_at=first.clock_started_at)
+    second, _ = write_graph(customer, "SR-2030-000003")
+    assert first.pk < orm.pk < second.pk
+
+
+def test_a_failing_row_writes_none_of_the_graph():
+    customer = CustomerFactory()
+    write_graph(customer, "SR-2030-000001")
+    with pytest.raises(IntegrityError):
+        write_graph(customer, "SR-2030-000001")  # the number is taken
+    assert Ticket.objects.count() == 1
+    assert SlaTarget.objects.count() == 2 and Escalation.objects.count() == 4 and TicketEvent.objects.count() == 1
+
+
+def test_it_refuses_to_run_outside_a_transaction_or_to_skip_a_save_override():
+    customer = CustomerFactory()
+    ticket, _targets = new_graph(customer, "SR-2030-000001")
+    with pytest.raises(rows.RowsError, match="atomic"):
+        rows.insert_rows([ticket])
+    with pytest.raises(rows.RowsError, match="overrides save"), transaction.atomic():
+        rows.insert_rows([ContractDocument(title="save() sets the size and type")])
+    with pytest.raises(rows.RowsError, match="already"), transaction.atomic():
+        rows.insert_rows([ScheduledJob.objects.create(name="x", interval_seconds=1, next_run_at=ticket.clock_started_at)])
+    assert not Ticket.objects.exists()
