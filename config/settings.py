@@ -2,11 +2,17 @@
 
 DATABASE_URL   default sqlite:///<repo>/var/aftersales.sqlite3 (WAL, IMMEDIATE transactions)
 SECRET_KEY     required when DEBUG is off
+SECRET_KEY_FALLBACKS  comma separated old keys still accepted after a rotation (default empty)
 DEBUG          "1"/"true" turns debug on (default on only for the embedded SQLite demo)
 ALLOWED_HOSTS  comma separated, default "127.0.0.1,localhost"
 REDIS_URL      when set, cache and rate-limit state live in Redis instead of the database
 TASK_BACKEND   "database" (default) or "immediate"
 EMAIL_URL      smtp://user:pass@host:port (default: console backend)
+NOTIFICATION_RETENTION_DAYS         days a sent message stays in the outbox (default 90)
+NOTIFICATION_FAILED_RETENTION_DAYS  days a failed one stays (default 365)
+
+A whole-number variable set to anything else (these and the ones further down) stops the
+start with ImproperlyConfigured naming the variable.
 """
 
 from __future__ import annotations
@@ -32,6 +38,22 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or (minimum is not None and value < minimum):
+        from django.core.exceptions import ImproperlyConfigured
+
+        at_least = f" of at least {minimum}" if minimum is not None else ""
+        raise ImproperlyConfigured(f"{name} must be a whole number{at_least} (it is {raw!r}).")
+    return value
+
+
 DEFAULT_SQLITE_URL = f"sqlite:///{VAR_DIR / 'aftersales.sqlite3'}"
 DATABASE_URL = os.environ.get("DATABASE_URL", DEFAULT_SQLITE_URL)
 
@@ -43,6 +65,9 @@ if not SECRET_KEY:
 
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "insecure-development-key-only-for-the-embedded-demo-0123456789abcdef"
+# Old keys after a rotation: sessions, signed links and encrypted webhook credentials made
+# with them still open (docs/operations.md, "Rotating SECRET_KEY").
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -109,7 +134,7 @@ TEMPLATES = [
 
 
 def database_config(url: str) -> dict:
-    config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))
+    config = dj_database_url.parse(url, conn_max_age=env_int("CONN_MAX_AGE", 60, minimum=0))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         config["CONN_MAX_AGE"] = 0
@@ -199,31 +224,35 @@ else:
 
 # E-mail intake (aftersales/mailin; docs/operations.md): messages over MAILIN_MAX_BYTES are
 # quarantined; IMAP polling is on when MAILIN_IMAP_HOST is set.
-MAILIN_MAX_BYTES = int(os.environ.get("MAILIN_MAX_BYTES", str(25 * 1024 * 1024)))
+MAILIN_MAX_BYTES = env_int("MAILIN_MAX_BYTES", 25 * 1024 * 1024)
 MAILIN_IMAP_HOST = os.environ.get("MAILIN_IMAP_HOST", "")
-MAILIN_IMAP_PORT = int(os.environ.get("MAILIN_IMAP_PORT", "0"))  # 0: 993 for ssl, else 143
+MAILIN_IMAP_PORT = env_int("MAILIN_IMAP_PORT", 0)  # 0: 993 for ssl, else 143
 MAILIN_IMAP_SECURITY = os.environ.get("MAILIN_IMAP_SECURITY", "ssl")  # ssl | starttls | plain
 MAILIN_IMAP_USER = os.environ.get("MAILIN_IMAP_USER", "")
 MAILIN_IMAP_PASSWORD = os.environ.get("MAILIN_IMAP_PASSWORD", "")
 MAILIN_IMAP_FOLDER = os.environ.get("MAILIN_IMAP_FOLDER", "INBOX")
 MAILIN_IMAP_MOVE_TO = os.environ.get("MAILIN_IMAP_MOVE_TO", "")  # empty: mark seen and leave it in the folder
-MAILIN_IMAP_BATCH = int(os.environ.get("MAILIN_IMAP_BATCH", "100"))
-MAILIN_IMAP_TIMEOUT = int(os.environ.get("MAILIN_IMAP_TIMEOUT", "30"))
+MAILIN_IMAP_BATCH = env_int("MAILIN_IMAP_BATCH", 100)
+MAILIN_IMAP_TIMEOUT = env_int("MAILIN_IMAP_TIMEOUT", 30)
 
 # Notifications outbox (aftersales/notifications; decision 0009): webhook timeout in seconds,
 # attempts before a message is failed for good, first retry delay (doubles per attempt), and
 # the address links in messages point to.
 NOTIFY_WEBHOOK_TIMEOUT = float(os.environ.get("NOTIFY_WEBHOOK_TIMEOUT", "10"))
-NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "8"))
-NOTIFY_RETRY_BASE_SECONDS = int(os.environ.get("NOTIFY_RETRY_BASE_SECONDS", "60"))
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 8)
+NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 60)
+# Outbox retention (notifications.prune, hourly): days before sent messages, and failed ones
+# (kept longer, as evidence that a notice did not go out), are removed. Pending ones stay.
+NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 90, minimum=1)
+NOTIFICATION_FAILED_RETENTION_DAYS = env_int("NOTIFICATION_FAILED_RETENTION_DAYS", 365, minimum=1)
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The hotline printed on equipment QR labels (blank: "call the hotline in your contract").
 SERVICE_HOTLINE = os.environ.get("SERVICE_HOTLINE", "")
 # A stuck SMTP server must not hold a worker for ever (seconds).
-EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 
-# Uploads: contract documents and import files.
-DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+# Uploads: contract documents (also checked by content) and import files.
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 DOCUMENT_ALLOWED_TYPES = {
     ".pdf": "application/pdf",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -232,8 +261,9 @@ DOCUMENT_ALLOWED_TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
 }
-# Attachments on service requests (photos, logs): checked by extension and size.
-TICKET_ATTACHMENT_MAX_BYTES = int(os.environ.get("TICKET_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+# Attachments on service requests (photos, logs): checked by extension, size and content
+# (the first bytes must be of the type the extension claims: aftersales/domain/filetypes.py).
+TICKET_ATTACHMENT_MAX_BYTES = env_int("TICKET_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 TICKET_ATTACHMENT_TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
@@ -246,14 +276,14 @@ TICKET_ATTACHMENT_TYPES = {
     ".csv": "text/csv",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Rate limits: attempts per window (seconds).
 RATE_LIMITS = {
-    "login": (int(os.environ.get("RATE_LIMIT_LOGIN", "10")), 300),
-    "write": (int(os.environ.get("RATE_LIMIT_WRITE", "120")), 60),
+    "login": (env_int("RATE_LIMIT_LOGIN", 10), 300),
+    "write": (env_int("RATE_LIMIT_WRITE", 120), 60),
 }
 
 # Security: strict by default; `aftersales check --deploy` is clean when DEBUG is off.
@@ -266,7 +296,7 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
