@@ -1,8 +1,10 @@
 """Attachments on service requests (photos, logs, documents): add and delete.
 
-The type (by extension) and the size are checked before anything is written, so a refused
-file leaves neither a row nor a file behind. An added file also shows on the ticket's
-timeline (a "commented" event whose data names the attachment) and in the audit log."""
+The type (by extension), the size and the content (the first bytes must be of the type the
+extension claims: core.uploads with aftersales/domain/filetypes.py) are checked before
+anything is written, so a refused file leaves neither a row nor a file behind. An added
+file also shows on the ticket's timeline (a "commented" event whose data names the
+attachment) and in the audit log."""
 
 from __future__ import annotations
 
@@ -26,7 +28,8 @@ from aftersales.tickets.models import Ticket, TicketAttachment, TicketEvent
 
 def ticket_attachment_add(*, ticket: Ticket, file, actor, now: datetime | None = None) -> TicketAttachment:
     """Store `file` (an UploadedFile) on the ticket. ValidationError on field "file" when it is
-    missing, of a type not in TICKET_ATTACHMENT_TYPES or larger than TICKET_ATTACHMENT_MAX_BYTES."""
+    missing, of a type not in TICKET_ATTACHMENT_TYPES, larger than TICKET_ATTACHMENT_MAX_BYTES
+    or with content that is not of the type its extension claims."""
     now = now or timezone.now()
     if not file:
         raise ValidationError({"file": _("Choose a file to attach.")})
