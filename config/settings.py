@@ -194,7 +194,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    # A database cache keeps rate-limit counters shared by every process on one database.
+    # Shared by every process on one database. Rate limits do not use it without Redis: they
+    # count in their own table (aftersales/core/ratelimit.py).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "aftersales_cache"}}
 
 TASK_BACKEND = os.environ.get("TASK_BACKEND", "database")
