@@ -71,8 +71,8 @@ class AuditLog(models.Model):
     )
     actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=10, choices=AuditAction.choices)
-    object_type = models.CharField(_("object type"), max_length=100, db_index=True)
-    object_id = models.CharField(_("object id"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100)
+    object_id = models.CharField(_("object id"), max_length=64)
     object_repr = models.CharField(_("object"), max_length=255)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
@@ -84,6 +84,8 @@ class AuditLog(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        # One index answers "the history of this object" and "every record of this type".
+        indexes = [models.Index(fields=["object_type", "object_id"], name="auditlog_object")]
         verbose_name = _("audit record")
         verbose_name_plural = _("audit log")
 

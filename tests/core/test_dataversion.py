@@ -90,3 +90,22 @@ def test_built_calendars_are_shared_under_a_token_and_rebuilt_without_one():
     ServiceCalendar.objects.filter(code="5x8").update(name="5x8 office")  # any write brings a token back
     assert token("calendars") is not None
     assert business_calendar("5x8") is business_calendar("5x8")
+
+
+VERSIONED = {"calendars": ["calendars_calendarday", "calendars_calendaryear", "calendars_servicecalendar",
+                           "calendars_servicehours"],
+             "routing": ["tickets_routingrule", "tickets_servicegroup"]}
+
+
+def test_every_versioned_table_still_has_its_triggers_after_all_migrations():
+    """SQLite drops a table's triggers when a migration rebuilds the table: a later migration
+    that alters one of these tables must put them back, or caches would go stale silently."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute("SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE NOT tgisinternal")
+        triggers = cursor.fetchall()
+    for name, tables in VERSIONED.items():
+        for table in tables:
+            assert any(t == table and f"_version_{name}" in trigger for t, trigger in triggers), (table, triggers)

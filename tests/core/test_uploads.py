@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
+from django.utils import translation
 
 from aftersales.core.uploads import read_head, validate_upload
 from aftersales.domain.filetypes import SNIFF_BYTES
@@ -27,7 +28,10 @@ def test_a_real_file_returns_its_content_type():
 def test_a_renamed_program_is_refused_with_the_content_code_and_a_clear_message():
     error = refusal(SimpleUploadedFile("invoice.pdf", samples.EXE))
     assert error.code == "file_content"
-    assert error.messages == ["The file's content is not a PDF."]
+    with translation.override("en"):
+        assert error.messages == ["The file's content is not a PDF."]
+    with translation.override("zh-hans"):
+        assert error.messages == ["文件内容不是 PDF。"]
 
 
 def test_the_extension_and_size_are_judged_before_the_content():

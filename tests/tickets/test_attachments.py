@@ -27,10 +27,12 @@ def media_files() -> set[Path]:
 
 
 def attach(client, ticket, *, name="fault.png", content=None):
-    """Upload `content`, by default a real file of the type `name`'s extension claims."""
+    """Upload `content`, by default a real file of the type `name`'s extension claims; the
+    answer in English, so messages can be compared."""
     if content is None:
         content = SAMPLE_BY_SUFFIX[Path(name).suffix]
-    return client.post(f"{URL}/{ticket.pk}/attachments", {"file": SimpleUploadedFile(name, content)})
+    return client.post(f"{URL}/{ticket.pk}/attachments", {"file": SimpleUploadedFile(name, content)},
+                       HTTP_ACCEPT_LANGUAGE="en")
 
 
 @pytest.fixture
