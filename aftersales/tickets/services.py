@@ -401,7 +401,8 @@ def ticket_assign(*, ticket: Ticket, assignee, actor, group=None, now: datetime 
 
 def ticket_set_status(*, ticket: Ticket, status: str, actor, now: datetime | None = None) -> Ticket:
     """Move the ticket along its statuses. Waiting for the customer goes through
-    pause/resume (it needs a reason); resolving meets the resolve target."""
+    pause/resume (it needs a reason); resolving meets the resolve target and drops the
+    warnings not yet fired."""
     now = now or timezone.now()
     if status not in Status.values:
         raise ValidationError({"status": _("Choose a valid status.")})
@@ -418,6 +419,10 @@ def ticket_set_status(*, ticket: Ticket, status: str, actor, now: datetime | Non
             resolve = ticket.sla_targets.filter(kind=TargetKind.RESOLVE, met_at__isnull=True).first()
             if resolve is not None:
                 ticket_mark(ticket=ticket, kind=TargetKind.RESOLVE, actor=actor, at=now)
+            # The clocks stop here: warnings still pending (a target never met, e.g. no visit
+            # was needed) are dropped, so reopening the ticket later cannot fire a burst of
+            # stale warnings. Breaches already recorded stay on the targets.
+            Escalation.objects.filter(ticket=ticket, fired_at__isnull=True).delete()
         _event(ticket, EventKind.STATUS_CHANGED, now, actor, **{"from": previous, "to": status}).save()
         _save_with_audit(ticket, before, actor)
     return ticket

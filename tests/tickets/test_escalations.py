@@ -228,3 +228,16 @@ def test_a_create_that_fails_leaves_no_notice(create, make_user, monkeypatch):
     with pytest.raises(RuntimeError):
         create(customer=CustomerFactory(), outage_started_at=at("2025-01-27T13:00:00+08:00"))
     assert not Notification.objects.exists()
+
+
+def test_a_resolved_ticket_that_is_reopened_fires_no_stale_warnings(ticket, team, agent):
+    """Resolved at 10:10 (responded, never diagnosed nor visited: fixed on the phone), reopened
+    two days later: the on-site and diagnose warnings that were pending must not all go off."""
+    ticket_set_status(ticket=ticket, status="resolved", actor=agent, now=at("2025-03-03T10:10:00+08:00"))
+    assert not Escalation.objects.filter(ticket=ticket, fired_at__isnull=True).exists()
+
+    ticket_set_status(ticket=ticket, status="in_progress", actor=agent, now=at("2025-03-05T09:00:00+08:00"))
+
+    assert fire_escalations(now=at("2025-03-05T09:01:00+08:00")) == 0
+    assert escalated(ticket) == []
+    assert not Notification.objects.exists()
