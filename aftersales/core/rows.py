@@ -9,8 +9,8 @@ time through the ORM, each row costs a compiled INSERT and a round trip. Here in
    in `sqlite_sequence`, inside the caller's transaction, which holds SQLite's write lock).
    Rows can then point at each other before anything is written.
 2. `insert_rows(objects)` writes them: on PostgreSQL in ONE statement (each table's INSERT a
-   data-modifying CTE; foreign keys are checked at commit), on SQLite one multi-row INSERT
-   per table. The SQL text is built once per table shape and cached.
+   data-modifying CTE; foreign keys are checked at commit) with bound parameters, on SQLite
+   one multi-row INSERT per table. The SQL text is built once per shape and cached.
 
 Values go through each field's own `pre_save` and `get_db_prep_save`, exactly as the ORM's
 INSERT prepares them (auto_now stamps, JSON, time zones, encrypted fields). Model `save()`
@@ -129,21 +129,17 @@ def _fields(model: type[models.Model], with_pk: bool) -> list[models.Field]:
 
 @lru_cache(maxsize=256)
 def _insert_sql(vendor: str, shape: tuple[tuple[type[models.Model], bool, int], ...]) -> tuple[str, ...]:
-    """PostgreSQL: one statement, each table's rows as one array per column (UNNEST), so the
-    text does not grow with the rows and stays short enough for the driver's statement cache.
-    SQLite: one multi-row INSERT per table."""
+    """One multi-row INSERT per table; on PostgreSQL all of them in ONE statement (data-
+    modifying CTEs). A few shapes only (the rows per table follow the ticket's level), each
+    built once and short enough for the driver's statement cache."""
     quote = connection.ops.quote_name
     statements = []
     for model, with_pk, count in shape:
         fields = _fields(model, with_pk)
         columns = ", ".join(quote(f.column) for f in fields)
-        if vendor == "postgresql":
-            arrays = ", ".join(f"(%s)::{f.db_type(connection).split('(')[0]}[]" for f in fields)
-            values = f"SELECT * FROM UNNEST({arrays})"  # noqa: S608 - column types from the models
-        else:
-            row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-            values = "VALUES " + ", ".join([row] * count)
-        statements.append(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) {values}")  # noqa: S608 - names from the models
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        statements.append(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "  # noqa: S608 - names from the models
+                          + ", ".join([row] * count))
     if vendor == "postgresql" and len(statements) > 1:
         ctes = ", ".join(f"w{index} AS ({sql})" for index, sql in enumerate(statements[:-1]))
         return (f"WITH {ctes} {statements[-1]}",)
@@ -160,6 +156,20 @@ def _grouped(objects: Iterable[models.Model]) -> list[tuple[type[models.Model], 
         else:
             groups.append((type(obj), [obj]))
     return groups
+
+
+def _binding_cursor(db):
+    """On PostgreSQL a cursor that sends the values as bound parameters (psycopg's server-side
+    binding; the server prepares a statement it sees often) instead of quoting each of the
+    ~170 values into the SQL text, which costs more than the rest of the statement; wrapped
+    like Django's own cursors, so query logging and instrumentation see it. Elsewhere
+    Django's usual cursor."""
+    if db.vendor != "postgresql":
+        return db.cursor()
+    import psycopg
+
+    db.ensure_connection()
+    return db._prepare_cursor(psycopg.Cursor(db.connection))
 
 
 def insert_rows(objects: Sequence[models.Model]) -> None:
@@ -183,13 +193,11 @@ def insert_rows(objects: Sequence[models.Model]) -> None:
             obj._prepare_related_fields_for_save(operation_name="insert_rows")
             value_rows.append([_value(f, obj, db) for f in fields])
         shape.append((model, with_pk, len(group)))
-        # PostgreSQL: one array per column; SQLite: the rows' values in order.
-        params.append([list(column) for column in zip(*value_rows, strict=True)] if postgresql
-                      else [value for row in value_rows for value in row])
+        params.append([value for row in value_rows for value in row])
     if not shape:
         return
-    statements = _insert_sql(db.vendor, tuple((m, pk, 0 if postgresql else n) for m, pk, n in shape))
-    with db.cursor() as cursor:
+    statements = _insert_sql(db.vendor, tuple(shape))
+    with _binding_cursor(db) as cursor:
         if postgresql:
             cursor.execute(statements[0], [p for table_params in params for p in table_params])
         else:
