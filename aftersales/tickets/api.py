@@ -189,7 +189,8 @@ def _resolve(user, payload: TicketIn) -> dict:
         if unit is not None and name in ("customer", "site") and getattr(unit, f"{name}_id") == pk:
             data[name] = getattr(unit, name)  # the visible unit's own customer and site: no second look-up
             continue
-        data[name] = scoped(qs, user).filter(pk=pk).first()
+        # By primary key: no ordering needed (the models' default orderings join other tables).
+        data[name] = scoped(qs, user).filter(pk=pk).order_by().first()
         if data[name] is None:
             errors[f"{name}_id"] = [f"{qs.model._meta.verbose_name} {pk} does not exist."]
     if errors:
