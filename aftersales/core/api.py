@@ -24,14 +24,21 @@ from aftersales.core.scoping import customer_lookup, get_scoped_or_404, scoped
 
 
 class BearerToken(HttpBearer):
-    """`Authorization: Bearer <token>` with a per-user token stored as its SHA-256."""
+    """`Authorization: Bearer <token>` with a per-user token stored as its SHA-256. The look-up
+    runs on every API request: its SQL is compiled once per process."""
+
+    _lookup = None
 
     def authenticate(self, request, token: str):
         from aftersales.accounts.models import ApiToken, hash_token
 
-        try:
-            api_token = ApiToken.objects.select_related("user").get(key_hash=hash_token(token), revoked=False)
-        except ApiToken.DoesNotExist:
+        if BearerToken._lookup is None:
+            from aftersales.core.prepared import PreparedQuery
+
+            BearerToken._lookup = PreparedQuery(lambda key_hash: ApiToken.objects.select_related("user")
+                                                .filter(key_hash=key_hash, revoked=False).order_by())
+        api_token = BearerToken._lookup.first(hash_token(token))
+        if api_token is None:
             return None
         now = timezone.now()
         if api_token.expires_at and api_token.expires_at <= now:

@@ -35,3 +35,28 @@ def get_scoped_or_404(qs: QuerySet, user, **lookup) -> Model:
         return scoped(qs, user).get(**lookup)
     except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404(f"No {qs.model._meta.verbose_name} matches the given query.") from exc
+
+
+class ScopedGet:
+    """`scoped(queryset, user).filter(pk=pk).first()` for the API's hot id look-ups, with the
+    SQL compiled once per process (`aftersales.core.prepared`): the same rows, the same
+    scoping (another customer's row is simply not found)."""
+
+    def __init__(self, queryset: QuerySet) -> None:
+        from aftersales.core.prepared import PreparedQuery
+
+        self.model = queryset.model
+        base = queryset.order_by()  # by primary key: no default ordering (it may join tables)
+        self._lookup = customer_lookup(queryset.model)
+        self._any = PreparedQuery(lambda pk: base.filter(pk=pk))
+        self._own = (PreparedQuery(lambda pk, customer_id: base.filter(pk=pk).filter(**{self._lookup: customer_id}))
+                     if self._lookup is not None else self._any)
+
+    def get(self, user, pk: int) -> Model | None:
+        if user is None or not user.is_authenticated or not user.is_active:
+            return None
+        if not user.is_customer_user or self._lookup is None:
+            return self._any.first(pk)
+        if user.customer_id is None:
+            return None
+        return self._own.first(pk, user.customer_id)
