@@ -9,8 +9,8 @@ time through the ORM, each row costs a compiled INSERT and a round trip. Here in
    in `sqlite_sequence`, inside the caller's transaction, which holds SQLite's write lock).
    Rows can then point at each other before anything is written.
 2. `insert_rows(objects)` writes them: on PostgreSQL in ONE statement (each table's INSERT a
-   data-modifying CTE; foreign keys are checked at commit) with bound parameters, on SQLite
-   one multi-row INSERT per table. The SQL text is built once per shape and cached.
+   data-modifying CTE over its rows passed as one JSON document; foreign keys are checked at
+   commit), on SQLite one multi-row INSERT per table. The SQL text is built once per shape.
 
 Values go through each field's own `pre_save` and `get_db_prep_save`, exactly as the ORM's
 INSERT prepares them (auto_now stamps, JSON, time zones, encrypted fields). Model `save()`
@@ -20,10 +20,16 @@ checks the override). Must run inside `transaction.atomic()`.
 
 from __future__ import annotations
 
+import datetime
+import decimal
+import json
+import math
+import uuid
 from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from psycopg.types.json import Jsonb
 
 
 class RowsError(RuntimeError):
@@ -129,21 +135,41 @@ def _fields(model: type[models.Model], with_pk: bool) -> list[models.Field]:
 
 @lru_cache(maxsize=256)
 def _insert_sql(vendor: str, shape: tuple[tuple[type[models.Model], bool, int], ...]) -> tuple[str, ...]:
-    """One multi-row INSERT per table; on PostgreSQL all of them in ONE statement (data-
-    modifying CTEs). A few shapes only (the rows per table follow the ticket's level), each
-    built once and short enough for the driver's statement cache."""
+    """PostgreSQL: ONE statement (data-modifying CTEs), each table's rows passed as one JSON
+    document and turned into rows of the table's type by `jsonb_populate_recordset`, so the
+    statement has one parameter per table whatever the rows. SQLite: one multi-row INSERT
+    per table. Built once per shape."""
     quote = connection.ops.quote_name
     statements = []
     for model, with_pk, count in shape:
         fields = _fields(model, with_pk)
+        table = quote(model._meta.db_table)
         columns = ", ".join(quote(f.column) for f in fields)
-        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        statements.append(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "  # noqa: S608 - names from the models
-                          + ", ".join([row] * count))
+        if vendor == "postgresql":
+            values = f"SELECT {columns} FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb)"  # noqa: S608
+        else:
+            row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+            values = "VALUES " + ", ".join([row] * count)
+        statements.append(f"INSERT INTO {table} ({columns}) {values}")  # noqa: S608 - names from the models
     if vendor == "postgresql" and len(statements) > 1:
         ctes = ", ".join(f"w{index} AS ({sql})" for index, sql in enumerate(statements[:-1]))
         return (f"WITH {ctes} {statements[-1]}",)
     return tuple(statements)
+
+
+def _json_value(value):
+    """A value prepared for the database (`get_db_prep_save`) as JSON the column accepts."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise RowsError("insert_rows cannot pass NaN or infinity as JSON")
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, Jsonb):  # a JSONField's value, with the field's own encoder
+        return json.loads(value.dumps(value.obj)) if value.dumps is not None else value.obj
+    raise RowsError(f"insert_rows cannot pass a {type(value).__name__} value as JSON")
 
 
 def _grouped(objects: Iterable[models.Model]) -> list[tuple[type[models.Model], list[models.Model]]]:
@@ -156,20 +182,6 @@ def _grouped(objects: Iterable[models.Model]) -> list[tuple[type[models.Model], 
         else:
             groups.append((type(obj), [obj]))
     return groups
-
-
-def _binding_cursor(db):
-    """On PostgreSQL a cursor that sends the values as bound parameters (psycopg's server-side
-    binding; the server prepares a statement it sees often) instead of quoting each of the
-    ~170 values into the SQL text, which costs more than the rest of the statement; wrapped
-    like Django's own cursors, so query logging and instrumentation see it. Elsewhere
-    Django's usual cursor."""
-    if db.vendor != "postgresql":
-        return db.cursor()
-    import psycopg
-
-    db.ensure_connection()
-    return db._prepare_cursor(psycopg.Cursor(db.connection))
 
 
 def insert_rows(objects: Sequence[models.Model]) -> None:
@@ -193,13 +205,18 @@ def insert_rows(objects: Sequence[models.Model]) -> None:
             obj._prepare_related_fields_for_save(operation_name="insert_rows")
             value_rows.append([_value(f, obj, db) for f in fields])
         shape.append((model, with_pk, len(group)))
-        params.append([value for row in value_rows for value in row])
+        if postgresql:
+            columns = [f.column for f in fields]
+            params.append(json.dumps([{column: _json_value(value) for column, value in zip(columns, row, strict=True)}
+                                      for row in value_rows], ensure_ascii=False))
+        else:
+            params.append([value for row in value_rows for value in row])
     if not shape:
         return
-    statements = _insert_sql(db.vendor, tuple(shape))
-    with _binding_cursor(db) as cursor:
+    statements = _insert_sql(db.vendor, tuple((m, pk, 0 if postgresql else n) for m, pk, n in shape))
+    with db.cursor() as cursor:
         if postgresql:
-            cursor.execute(statements[0], [p for table_params in params for p in table_params])
+            cursor.execute(statements[0], params)
         else:
             for statement, table_params in zip(statements, params, strict=True):
                 cursor.execute(statement, table_params)
