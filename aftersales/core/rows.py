@@ -129,6 +129,29 @@ def _value(field: models.Field, obj: models.Model, db):
     return field.get_db_prep_save(value, connection=db)
 
 
+# Field classes (exactly these, not subclasses, which may prepare values their own way) whose
+# preparation for the database leaves a value of a plain type as it is.
+_PLAIN_FIELDS = frozenset({models.CharField, models.TextField, models.BooleanField, models.IntegerField,
+                           models.SmallIntegerField, models.BigIntegerField, models.PositiveIntegerField,
+                           models.PositiveSmallIntegerField, models.BigAutoField, models.AutoField,
+                           models.ForeignKey})
+_PLAIN_VALUES = frozenset({str, int, bool, type(None)})
+
+
+def _json_field_value(field: models.Field, obj: models.Model, db):
+    """`_json_value(_value(...))`, without Django's preparation chain for the common case of a
+    plain field holding a plain value (or an aware datetime): about a fifth of a create's
+    Python time otherwise. The result is the same (tests/core/test_rows.py)."""
+    kind = type(field)
+    if kind in _PLAIN_FIELDS or (kind is models.DateTimeField and not field.auto_now and not field.auto_now_add):
+        value = getattr(obj, field.attname)
+        if type(value) in _PLAIN_VALUES:
+            return value
+        if type(value) is datetime.datetime and value.utcoffset() is not None:
+            return value.isoformat()
+    return _json_value(_value(field, obj, db))
+
+
 def _fields(model: type[models.Model], with_pk: bool) -> list[models.Field]:
     return [f for f in model._meta.local_concrete_fields if with_pk or not f.primary_key]
 
@@ -203,14 +226,13 @@ def insert_rows(objects: Sequence[models.Model]) -> None:
             if not obj._state.adding:
                 raise RowsError(f"insert_rows: {obj!r} is already saved")
             obj._prepare_related_fields_for_save(operation_name="insert_rows")
-            value_rows.append([_value(f, obj, db) for f in fields])
+            if postgresql:
+                value_rows.append({f.column: _json_field_value(f, obj, db) for f in fields})
+            else:
+                value_rows.append([_value(f, obj, db) for f in fields])
         shape.append((model, with_pk, len(group)))
-        if postgresql:
-            columns = [f.column for f in fields]
-            params.append(json.dumps([{column: _json_value(value) for column, value in zip(columns, row, strict=True)}
-                                      for row in value_rows], ensure_ascii=False))
-        else:
-            params.append([value for row in value_rows for value in row])
+        params.append(json.dumps(value_rows, ensure_ascii=False) if postgresql
+                      else [value for row in value_rows for value in row])
     if not shape:
         return
     statements = _insert_sql(db.vendor, tuple((m, pk, 0 if postgresql else n) for m, pk, n in shape))
