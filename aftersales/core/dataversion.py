@@ -26,16 +26,17 @@ T = TypeVar("T")
 
 TABLE = "core_dataversion"
 
-_PG_FUNCTION = """
+# A new random token for a name, per database; `{name}` is the SQL that gives the name.
+_TOKEN = {"postgresql": "md5(random()::text || clock_timestamp()::text)", "sqlite": "lower(hex(randomblob(16)))"}
+_UPSERT = ("INSERT INTO core_dataversion (name, token) VALUES ({name}, {token}) "
+           "ON CONFLICT (name) DO UPDATE SET token = excluded.token")
+
+_PG_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION core_dataversion_bump() RETURNS trigger AS $$
 BEGIN
-  INSERT INTO core_dataversion (name, token) VALUES (TG_ARGV[0], md5(random()::text || clock_timestamp()::text))
-  ON CONFLICT (name) DO UPDATE SET token = excluded.token;
+  {_UPSERT.format(name="TG_ARGV[0]", token=_TOKEN["postgresql"])};
   RETURN NULL;
 END; $$ LANGUAGE plpgsql;"""
-
-_SQLITE_BUMP = ("INSERT INTO core_dataversion (name, token) VALUES ('{name}', lower(hex(randomblob(16)))) "
-                "ON CONFLICT (name) DO UPDATE SET token = excluded.token;")
 
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -62,10 +63,10 @@ def install_triggers(schema_editor, name: str, tables: Iterable[str]) -> None:
             for event in ("INSERT", "UPDATE", "DELETE"):
                 schema_editor.execute(
                     f"CREATE TRIGGER {_trigger_name(table, name, '_' + event.lower())} AFTER {event} ON {table} "
-                    f"BEGIN {_SQLITE_BUMP.format(name=name)} END;")
+                    f"BEGIN {_UPSERT.format(name=repr(name), token=_TOKEN['sqlite'])}; END;")
     else:  # pragma: no cover - the project supports these two databases
         raise NotImplementedError(f"no version triggers for {vendor}")
-    bump(name, using_schema_editor=schema_editor)
+    schema_editor.execute(_UPSERT.format(name="%s", token=_TOKEN[vendor]), [name])
 
 
 def remove_triggers(schema_editor, name: str, tables: Iterable[str]) -> None:
@@ -76,19 +77,6 @@ def remove_triggers(schema_editor, name: str, tables: Iterable[str]) -> None:
         else:
             for event in ("insert", "update", "delete"):
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {_trigger_name(table, name, '_' + event)};")
-
-
-def bump(name: str, *, using_schema_editor=None) -> None:
-    """Give `name` a new token by hand (the triggers do it on every change)."""
-    token_sql = ("md5(random()::text || clock_timestamp()::text)" if connection.vendor == "postgresql"
-                 else "lower(hex(randomblob(16)))")
-    sql = (f"INSERT INTO {TABLE} (name, token) VALUES (%s, {token_sql}) "  # noqa: S608 - constant SQL
-           "ON CONFLICT (name) DO UPDATE SET token = excluded.token")
-    if using_schema_editor is not None:
-        using_schema_editor.execute(sql, [name])
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [name])
 
 
 def read_versions() -> dict[str, str]:
