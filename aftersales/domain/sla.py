@@ -365,6 +365,19 @@ def threshold_instants(target: TargetClock, calendar: BusinessCalendar, pauses: 
     return instants
 
 
+def next_warning(instants: Mapping[int, datetime], fired: int) -> tuple[int, datetime] | None:
+    """The warning that comes after the one at `fired` % (0: none has fired yet), as
+    (percentage, instant), from `instants` as `threshold_instants` gives them; None when
+    every warning has fired. Warnings go in order of their percentage, so a target keeps
+    one marker, the last percentage fired, and one pending instant."""
+    if fired < 0:
+        raise ValueError("the last warning fired is a percentage, or 0 when none has fired")
+    for percent in sorted(instants):
+        if percent > fired:
+            return percent, instants[percent]
+    return None
+
+
 def clock_state(target: TargetClock, now: datetime, calendar: BusinessCalendar,
                 pauses: Iterable[Pause] = (), met_at: datetime | None = None) -> ClockState:
     """How far the clock of `target` has run at `now` (aware). A running pause counts as

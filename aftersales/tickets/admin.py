@@ -2,7 +2,6 @@ from django.contrib import admin
 
 from aftersales.tickets.attachments import ticket_attachment_delete
 from aftersales.tickets.models import (
-    Escalation,
     GradeChange,
     RoutingRule,
     ServiceGroup,
@@ -29,6 +28,7 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 class SlaTargetInline(admin.TabularInline):
     model = SlaTarget
     extra = 0
+    readonly_fields = ["warned_percent", "warning_due_at"]
 
 
 class GradeChangeInline(admin.TabularInline):
@@ -45,7 +45,7 @@ class TicketAdmin(admin.ModelAdmin):
     inlines = [SlaTargetInline, GradeChangeInline]
 
 
-admin.site.register([TicketEvent, SlaPause, Escalation])
+admin.site.register([TicketEvent, SlaPause])
 
 
 @admin.register(TicketAttachment)

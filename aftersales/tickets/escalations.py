@@ -1,20 +1,26 @@
-"""Firing the 50 / 75 / 100 % SLA warnings: the escalation rows whose due time has passed.
+"""Firing the 50 / 75 / 100 % SLA warnings: the targets whose next warning is due.
 
-For each due row, in ONE transaction: the row is claimed (`fired_at` set), the messages to
-the assignee, the group lead, the service managers (e-mail) and every matching active
-webhook endpoint are written to the outbox, and an "escalated" event goes on the ticket's
-timeline. So a warning is decided, recorded and queued together, or not at all.
+Each target keeps its warning instants, the last percentage fired (`warned_percent`) and
+when the next warning is due (`warning_due_at`, None when nothing is pending). For each due
+warning, in ONE transaction: the target's marker moves on (`warned_percent` to the
+warning's percentage, `warning_due_at` to the next instant), the messages to the assignee,
+the group lead, the service managers (e-mail) and every matching active webhook endpoint
+are written to the outbox, and an "escalated" event goes on the ticket's timeline. So a
+warning is decided, recorded and queued together, or not at all. A late worker fires the
+warnings a target has passed one by one, in order.
 
-Once and only once per (target, threshold), with any number of workers: on PostgreSQL the
-row is locked with SELECT ... FOR UPDATE SKIP LOCKED (a second worker skips it, and after
-the commit no longer finds it unfired); on SQLite a conditional UPDATE ... WHERE fired_at
-IS NULL claims it under the single writer lock. A worker killed mid-way rolls back, and the
-row is fired by the next run; the outbox's dedup keys (`esc:<escalation id>:<recipient>`)
-make a repeat add nothing. Decision 0009.
+Once and only once per (target, threshold), with any number of workers: the marker moves
+by a compare-and-set, `UPDATE ... SET warned_percent = <p> WHERE id = ? AND warned_percent
+= <previous>`, which only one worker can win (on PostgreSQL the row is first locked with
+SELECT ... FOR UPDATE SKIP LOCKED, so a second worker skips it instead of waiting; SQLite's
+single writer lock serialises the updates). A worker killed mid-way rolls back, and the
+warning is fired by the next run; the outbox's dedup keys
+(`esc:<target id>:<percentage>:<recipient>`) make a repeat add nothing. Decision 0016.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -25,17 +31,17 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.choices import Role
-from aftersales.domain import notify
+from aftersales.domain import notify, sla
 from aftersales.notifications.choices import NotificationChannel
 from aftersales.notifications.models import WebhookEndpoint
 from aftersales.notifications.services import Message, notification_enqueue
 from aftersales.tickets.choices import EventKind, Status, TargetKind, Threshold
-from aftersales.tickets.models import Escalation, Ticket, TicketEvent
+from aftersales.tickets.models import SlaTarget, Ticket, TicketEvent
 
 # Due times in messages are read where the customers and engineers are.
 MESSAGE_TIME_ZONE = ZoneInfo("Asia/Shanghai")
-# Warnings fire for tickets being worked on. Waiting for the customer stops the clocks (the
-# rows are removed while paused); resolved and closed tickets warn nobody.
+# Warnings fire for tickets being worked on. Waiting for the customer stops the clocks (no
+# warning is pending while paused); resolved and closed tickets warn nobody.
 FIRING_STATUSES = (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS)
 
 
@@ -61,15 +67,28 @@ def _recipients(ticket: Ticket, managers: list) -> list:
     return result
 
 
-def escalation_texts(row: Escalation, now: datetime) -> dict[str, str]:
-    """Subject, plain text and markdown of the warning for `row` as read at `now`."""
-    ticket, target = row.ticket, row.target
+@dataclass(frozen=True)
+class DueWarning:
+    """One warning of one target: its percentage and the instant it was due."""
+
+    target: SlaTarget
+    percent: int
+    due_at: datetime
+
+    @property
+    def ticket(self) -> Ticket:
+        return self.target.ticket
+
+
+def escalation_texts(warning: DueWarning, now: datetime) -> dict[str, str]:
+    """Subject, plain text and markdown of `warning` as read at `now`."""
+    ticket, target = warning.ticket, warning.target
     due_local = target.due_at.astimezone(MESSAGE_TIME_ZONE)
     left = notify.minutes_left(target.due_at, now)
     facts = {
         "number": ticket.number, "subject": ticket.subject, "customer": str(ticket.customer),
         "level": ticket.level, "target": str(TargetKind(target.kind).label),
-        "threshold": str(Threshold(row.threshold).label),
+        "threshold": str(Threshold(warning.percent).label),
         "due": f"{due_local:%Y-%m-%d %H:%M} (Asia/Shanghai)",
         "remaining": (_("%(time)s left") if left >= 0 else _("overdue by %(time)s")) % {
             "time": notify.duration_text(left)},
@@ -91,16 +110,17 @@ def escalation_texts(row: Escalation, now: datetime) -> dict[str, str]:
     return {**facts, "subject": subject, "text": text, "markdown": markdown}
 
 
-def _messages(row: Escalation, now: datetime, people: list, endpoints: list[WebhookEndpoint]) -> list[Message]:
-    ticket = row.ticket
-    texts = escalation_texts(row, now)
+def _messages(warning: DueWarning, now: datetime, people: list, endpoints: list[WebhookEndpoint]) -> list[Message]:
+    ticket, target = warning.ticket, warning.target
+    texts = escalation_texts(warning, now)
+    key = f"esc:{target.pk}:{warning.percent}"
     messages = [Message(channel=NotificationChannel.EMAIL, recipient=person.email, subject=texts["subject"],
-                        body=texts["text"], dedup_key=f"esc:{row.pk}:{person.email.strip().lower()}", ticket=ticket)
+                        body=texts["text"], dedup_key=f"{key}:{person.email.strip().lower()}", ticket=ticket)
                 for person in people]
     phones = [p.phone for p in (ticket.assignee, ticket.group.lead if ticket.group_id else None) if p and p.phone]
     data = {"ticket": ticket.number, "ticket_id": ticket.pk, "customer": texts["customer"], "level": ticket.level,
-            "target": row.target.kind, "threshold": row.threshold, "due_at": row.target.due_at.isoformat(),
-            "minutes_left": notify.minutes_left(row.target.due_at, now), "url": texts["url"]}
+            "target": target.kind, "threshold": warning.percent, "due_at": target.due_at.isoformat(),
+            "minutes_left": notify.minutes_left(target.due_at, now), "url": texts["url"]}
     for endpoint in endpoints:
         if not notify.endpoint_matches(levels=endpoint.level_list, group_id=endpoint.group_id,
                                        ticket_level=ticket.level, ticket_group_id=ticket.group_id):
@@ -110,27 +130,42 @@ def _messages(row: Escalation, now: datetime, people: list, endpoints: list[Webh
                                          at_mobiles=[*phones, *endpoint.mobile_list])
         messages.append(Message(channel=NotificationChannel.WEBHOOK, recipient=endpoint.name, endpoint=endpoint,
                                 subject=texts["subject"], body=texts["text"], payload=payload,
-                                dedup_key=f"esc:{row.pk}:webhook:{endpoint.pk}", ticket=ticket))
+                                dedup_key=f"{key}:webhook:{endpoint.pk}", ticket=ticket))
     return messages
 
 
-def _claim(pk: int, now: datetime) -> bool:
-    """Set fired_at on the row if it is still due, unfired and its ticket still warns."""
-    due = Escalation.objects.filter(pk=pk, fired_at__isnull=True, due_at__lte=now,
-                                    ticket__status__in=FIRING_STATUSES, target__met_at__isnull=True)
+def _due(now: datetime):
+    """Targets with a warning due at `now` whose ticket still warns."""
+    return SlaTarget.objects.filter(warning_due_at__lte=now, met_at__isnull=True, ticket__status__in=FIRING_STATUSES)
+
+
+def _claim(pk: int, now: datetime) -> DueWarning | None:
+    """Claim the next due warning of target `pk`: move its marker on, if no one else has.
+    Returns the warning claimed (with the target, ticket and people loaded), or None."""
+    due = _due(now).filter(pk=pk).select_related("ticket__customer", "ticket__assignee", "ticket__group__lead")
     if connection.features.has_select_for_update_skip_locked:
-        if due.select_for_update(skip_locked=True, of=("self",)).values_list("pk", flat=True).first() is None:
-            return False
-        return bool(Escalation.objects.filter(pk=pk).update(fired_at=now))
-    return bool(due.update(fired_at=now))
+        due = due.select_for_update(skip_locked=True, of=("self",))
+    target = due.first()
+    if target is None:
+        return None
+    instants = target.warning_instants()
+    claimed = sla.next_warning(instants, target.warned_percent)
+    if claimed is None:  # nothing pending after all (a marker moved by hand)
+        return None
+    percent, due_at = claimed
+    following = sla.next_warning(instants, percent)
+    moved = SlaTarget.objects.filter(pk=pk, warned_percent=target.warned_percent).update(
+        warned_percent=percent, warning_due_at=following[1] if following else None)
+    if not moved:  # another worker fired it first
+        return None
+    target.warned_percent, target.warning_due_at = percent, following[1] if following else None
+    return DueWarning(target=target, percent=percent, due_at=due_at)
 
 
 def fire_escalations(*, now: datetime, limit: int = 500) -> int:
-    """Fire the due warnings (at most `limit` per call); returns how many fired."""
-    due = (Escalation.objects.filter(fired_at__isnull=True, due_at__lte=now, ticket__status__in=FIRING_STATUSES,
-                                     target__met_at__isnull=True)
-           .order_by("due_at", "id").values_list("pk", flat=True)[:limit])
-    pending = list(due)
+    """Fire the due warnings of at most `limit` targets per call, each target's passed
+    warnings in order; returns how many warnings fired."""
+    pending = list(_due(now).order_by("warning_due_at", "id").values_list("pk", flat=True)[:limit])
     if not pending:
         return 0
     managers = list(get_user_model().objects.filter(role=Role.SERVICE_MANAGER, is_active=True)
@@ -138,17 +173,21 @@ def fire_escalations(*, now: datetime, limit: int = 500) -> int:
     endpoints = list(WebhookEndpoint.objects.filter(active=True).order_by("pk"))
     fired = 0
     for pk in pending:
-        with transaction.atomic():
-            if not _claim(pk, now):
-                continue
-            row = (Escalation.objects.select_related("target", "ticket__customer", "ticket__assignee",
-                                                     "ticket__group__lead").get(pk=pk))
-            people = _recipients(row.ticket, managers)
-            messages = _messages(row, now, people, endpoints)
-            notification_enqueue(messages=messages, now=now)
-            TicketEvent.objects.create(
-                ticket=row.ticket, kind=EventKind.ESCALATED, at=now, actor=None,
-                data={"target": row.target.kind, "threshold": row.threshold, "due_at": row.target.due_at.isoformat(),
-                      "warning_due_at": row.due_at.isoformat(), "recipients": [m.recipient for m in messages]})
-            fired += 1
+        # At most one warning per threshold: a late worker fires the ones passed in order.
+        for _threshold in sla.ESCALATION_THRESHOLDS:
+            with transaction.atomic():
+                warning = _claim(pk, now)
+                if warning is None:
+                    break
+                people = _recipients(warning.ticket, managers)
+                messages = _messages(warning, now, people, endpoints)
+                notification_enqueue(messages=messages, now=now)
+                TicketEvent.objects.create(
+                    ticket=warning.ticket, kind=EventKind.ESCALATED, at=now, actor=None,
+                    data={"target": warning.target.kind, "threshold": warning.percent,
+                          "due_at": warning.target.due_at.isoformat(), "warning_due_at": warning.due_at.isoformat(),
+                          "recipients": [m.recipient for m in messages]})
+                fired += 1
+            if warning.target.warning_due_at is None or warning.target.warning_due_at > now:
+                break
     return fired

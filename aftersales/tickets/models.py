@@ -1,8 +1,9 @@
-"""Service requests (tickets), their grade history, timeline, SLA targets with pauses, and
-the escalation rows a worker fires from their indexed due times."""
+"""Service requests (tickets), their grade history, timeline, and SLA targets with pauses
+and the 50 / 75 / 100 % warnings a worker fires from their indexed due times."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import PurePath
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.models import TimeStampedModel
 from aftersales.customers.choices import Region, Tier
+from aftersales.domain import sla
 from aftersales.tickets.choices import (
     Category,
     Channel,
@@ -236,6 +238,16 @@ class SlaTarget(models.Model):
     breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
     paused_seconds = models.PositiveIntegerField(_("paused business seconds"), default=0)
     provisional = models.BooleanField(_("provisional"), default=False)
+    # The 50 / 75 / 100 % warnings (100 % is the due time): when each falls, the last one
+    # fired, and when the next one is due. The worker reads `warning_due_at` through the
+    # partial index below and claims a warning by moving `warned_percent` on (decision 0016).
+    # None while nothing is pending: every warning fired, the target met, the clocks stopped.
+    warn_half_at = models.DateTimeField(_("50 % warning at"), null=True, blank=True, editable=False)
+    warn_three_quarters_at = models.DateTimeField(_("75 % warning at"), null=True, blank=True, editable=False)
+    warned_percent = models.PositiveSmallIntegerField(
+        _("last warning sent"), default=0, editable=False,
+        help_text=_("The share of the time (per cent) at which the last warning went out; 0: none yet."))
+    warning_due_at = models.DateTimeField(_("next warning due at"), null=True, blank=True, editable=False)
 
     customer_scope = "ticket__customer"
 
@@ -244,9 +256,30 @@ class SlaTarget(models.Model):
         verbose_name = _("SLA target")
         verbose_name_plural = _("SLA targets")
         constraints = [models.UniqueConstraint(fields=["ticket", "kind"], name="slatarget_one_per_kind")]
+        # The worker's question, "which warnings are due?", reads only this index.
+        indexes = [models.Index(fields=["warning_due_at"], condition=models.Q(warning_due_at__isnull=False),
+                                name="slatarget_warning_due")]
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind} {self.due_at:%Y-%m-%d %H:%M}"
+
+    def warning_instants(self) -> dict[int, datetime]:
+        """Percentage -> when that warning falls, as stored (100 % is the due time)."""
+        return {percent: instant for percent, instant in (
+            (Threshold.HALF, self.warn_half_at), (Threshold.THREE_QUARTERS, self.warn_three_quarters_at),
+            (Threshold.DUE, self.due_at)) if instant is not None}
+
+    def set_warnings(self, instants: dict[int, datetime], *, running: bool) -> None:
+        """Store the 50 and 75 % instants (from `domain.sla.threshold_instants`; 100 % is the
+        due time, already set) and arm the first warning not fired yet; `running=False` (the
+        clocks are stopped) arms none. Fired warnings stay fired, at the instant they had:
+        `warned_percent` never goes back."""
+        if self.warned_percent < Threshold.HALF:
+            self.warn_half_at = instants.get(Threshold.HALF)
+        if self.warned_percent < Threshold.THREE_QUARTERS:
+            self.warn_three_quarters_at = instants.get(Threshold.THREE_QUARTERS)
+        pending = sla.next_warning(self.warning_instants(), self.warned_percent) if running else None
+        self.warning_due_at = pending[1] if pending else None
 
 
 class SlaPause(models.Model):
@@ -273,35 +306,6 @@ class SlaPause(models.Model):
 
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M} {self.reason}"
-
-
-class Escalation(models.Model):
-    """A warning due when 50 %, 75 % or 100 % of a target's time is used. Created with the
-    target; a worker fires the rows whose due_at has passed and sets fired_at, at most once
-    per (target, threshold) by the unique key."""
-
-    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="escalations")
-    # Look-ups by target use the unique (target, threshold) index; pending ones by due time
-    # the partial index below. No further indexes: fifteen rows come with every new ticket.
-    target = models.ForeignKey(SlaTarget, verbose_name=_("target"), on_delete=models.CASCADE, related_name="escalations",
-                               db_index=False)
-    threshold = models.PositiveSmallIntegerField(_("threshold"), choices=Threshold.choices)
-    due_at = models.DateTimeField(_("due at"))
-    fired_at = models.DateTimeField(_("fired at"), null=True, blank=True)
-
-    customer_scope = "ticket__customer"
-
-    class Meta:
-        ordering = ["due_at", "id"]
-        verbose_name = _("escalation")
-        verbose_name_plural = _("escalations")
-        constraints = [models.UniqueConstraint(fields=["target", "threshold"], name="escalation_once_per_threshold")]
-        # The worker's question, "which unfired warnings are due?", reads only this index.
-        indexes = [models.Index(fields=["due_at"], condition=models.Q(fired_at__isnull=True),
-                                name="escalation_pending_due")]
-
-    def __str__(self) -> str:
-        return f"{self.target_id} {self.threshold} %"
 
 
 def ticket_attachment_path(instance: TicketAttachment, filename: str) -> str:

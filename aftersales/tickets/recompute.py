@@ -31,7 +31,7 @@ from aftersales.core.models import AuditAction
 from aftersales.domain import sla as clocks
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.tickets.choices import OPEN_STATUSES, EventKind
-from aftersales.tickets.models import Escalation, SlaTarget, Ticket, TicketEvent
+from aftersales.tickets.models import SlaTarget, Ticket, TicketEvent
 from aftersales.tickets.services import calendar_for, paused_seconds, policy_for
 
 CHUNK_SIZE = 200
@@ -87,8 +87,6 @@ def recompute_open_tickets(calendar_code: str | None = None, *, now: datetime, c
                        .select_for_update(of=("self",))
                        .prefetch_related(Prefetch("sla_targets",
                                                   queryset=SlaTarget.objects.order_by("id").select_for_update()),
-                                         Prefetch("escalations", queryset=Escalation.objects.order_by("id").only(
-                                             "id", "ticket_id", "target_id", "threshold", "due_at", "fired_at")),
                                          "sla_pauses"))
             changes = _Changes()
             for ticket in tickets:
@@ -106,17 +104,13 @@ def recompute_open_tickets(calendar_code: str | None = None, *, now: datetime, c
 @dataclass
 class _Changes:
     targets: list[SlaTarget] = field(default_factory=list)
-    escalations: list[Escalation] = field(default_factory=list)
-    new_escalations: list[Escalation] = field(default_factory=list)
     tickets: list[Ticket] = field(default_factory=list)
     events: list[TicketEvent] = field(default_factory=list)
     audits: list[tuple[Ticket, dict, dict]] = field(default_factory=list)
 
     def write(self) -> None:
-        _update_rows(SlaTarget, self.targets, ["started_at", "due_at", "provisional", "paused_seconds"])
-        _update_rows(Escalation, self.escalations, ["due_at"])
-        if self.new_escalations:
-            Escalation.objects.bulk_create(self.new_escalations)
+        _update_rows(SlaTarget, self.targets, ["started_at", "due_at", "provisional", "paused_seconds",
+                                               "warn_half_at", "warn_three_quarters_at", "warning_due_at"])
         _update_rows(Ticket, self.tickets, ["provisional", "updated_at"])
         if self.events:
             TicketEvent.objects.bulk_create(self.events)
@@ -150,9 +144,6 @@ def _recompute_ticket(ticket: Ticket, calendar: BusinessCalendar, now: datetime,
     running_pause = any(p.ended_at is None for p in all_pauses)
     computed = {c.kind.value: c for c in clocks.compute_targets(
         policy_for(ticket), ticket.level, ticket.clock_started_at, calendar, pauses)}
-    escalations: dict[int, dict[int, Escalation]] = {}
-    for row in ticket.escalations.all():
-        escalations.setdefault(row.target_id, {})[row.threshold] = row
     moves = []
     open_provisional = False
     for target in ticket.sla_targets.all():
@@ -165,25 +156,21 @@ def _recompute_ticket(ticket: Ticket, calendar: BusinessCalendar, now: datetime,
             continue
         open_provisional = open_provisional or clock.provisional
         new_paused = paused_seconds(calendar, clock, pauses)
-        if (target.due_at, target.started_at, target.provisional, target.paused_seconds) == (
-                clock.due_at, clock.started_at, clock.provisional, new_paused):
-            continue
-        if target.due_at != clock.due_at:
-            moves.append({"kind": target.kind, "from": target.due_at.astimezone(calendar.tz).isoformat(),
-                          "to": clock.due_at.isoformat()})
+        before = (target.due_at, target.started_at, target.provisional, target.paused_seconds,
+                  target.warn_half_at, target.warn_three_quarters_at, target.warning_due_at)
+        old_due = target.due_at
         target.started_at, target.due_at = clock.started_at, clock.due_at
         target.provisional, target.paused_seconds = clock.provisional, new_paused
+        # Pending warnings move with the target; fired ones stay fired; a stopped clock has
+        # none pending (decision 0007).
+        target.set_warnings(clocks.threshold_instants(clock, calendar, pauses), running=not running_pause)
+        if before == (target.due_at, target.started_at, target.provisional, target.paused_seconds,
+                      target.warn_half_at, target.warn_three_quarters_at, target.warning_due_at):
+            continue
+        if old_due != clock.due_at:
+            moves.append({"kind": target.kind, "from": old_due.astimezone(calendar.tz).isoformat(),
+                          "to": clock.due_at.isoformat()})
         changes.targets.append(target)
-        if running_pause:
-            continue  # a stopped clock has no pending warnings (decision 0007)
-        pending = escalations.get(target.pk, {})
-        for percent, due in clocks.threshold_instants(clock, calendar, pauses).items():
-            row = pending.get(percent)
-            if row is None:
-                changes.new_escalations.append(Escalation(ticket=ticket, target=target, threshold=percent, due_at=due))
-            elif row.fired_at is None and row.due_at != due:
-                row.due_at = due
-                changes.escalations.append(row)
     if open_provisional != ticket.provisional:
         if ticket.provisional:
             result.provisional_cleared += 1

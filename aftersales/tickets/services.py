@@ -1,5 +1,5 @@
-"""Writes of service requests: create (grade, route, number, SLA targets and escalation
-rows), re-grade, pause and resume, targets met, assignment, status, comments.
+"""Writes of service requests: create (grade, route, number, SLA targets with their
+warnings), re-grade, pause and resume, targets met, assignment, status, comments.
 
 Each service runs in one transaction, writes the timeline event users see and the audit
 record, and sends mail only through `transaction.on_commit`. Due times come from
@@ -27,7 +27,6 @@ from aftersales.domain import sla as clocks
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.tickets.choices import OPEN_STATUSES, EventKind, Status, TargetKind
 from aftersales.tickets.models import (
-    Escalation,
     GradeChange,
     RoutingRule,
     SlaPause,
@@ -112,13 +111,12 @@ def route(ticket: Ticket, versions: dict[str, str] | None = None) -> routing.Rul
     return routing.choose(routing_rules(versions), request)
 
 
+def _utc(instants: dict[int, datetime]) -> dict[int, datetime]:
+    return {percent: instant.astimezone(UTC) for percent, instant in instants.items()}
+
+
 def _event(ticket: Ticket, event_kind: str, at: datetime, actor, **data) -> TicketEvent:
     return TicketEvent(ticket=ticket, kind=event_kind, at=at, actor=actor if getattr(actor, "pk", None) else None, data=data)
-
-
-def _escalation_rows(ticket: Ticket, target: SlaTarget, clock: clocks.TargetClock, calendar, pauses) -> list[Escalation]:
-    instants = clocks.threshold_instants(clock, calendar, pauses)
-    return [Escalation(ticket=ticket, target=target, threshold=percent, due_at=due) for percent, due in instants.items()]
 
 
 def _notify_vice_presidents(ticket: Ticket) -> None:
@@ -204,21 +202,22 @@ def ticket_create(*, actor, data: dict[str, Any], channel: str, now: datetime | 
         ticket.number = _next_number(timezone.localtime(now).year)
         computed = clocks.compute_targets(policy_for(ticket), ticket.level, now, calendar)
         ticket.provisional = any(c.provisional for c in computed)
-        targets = [
+        targets = []
+        for c in computed:
             # Held in UTC, as the database gives them back (the caller may answer from these objects).
-            SlaTarget(ticket=ticket, kind=c.kind.value, minutes=c.minutes, business_time=c.business_time,
-                      started_at=c.started_at.astimezone(UTC), due_at=c.due_at.astimezone(UTC),
-                      provisional=c.provisional) for c in computed]
+            target = SlaTarget(ticket=ticket, kind=c.kind.value, minutes=c.minutes, business_time=c.business_time,
+                               started_at=c.started_at.astimezone(UTC), due_at=c.due_at.astimezone(UTC),
+                               provisional=c.provisional)
+            target.set_warnings(_utc(clocks.threshold_instants(c, calendar)), running=True)
+            targets.append(target)
         # Ids first (one statement), so the rows can point at each other; then every row in
         # one INSERT statement on PostgreSQL (aftersales.core.rows).
         rows.assign_ids([ticket], targets)
         rows.stamp(ticket)
-        escalations = [row for target, clock in zip(targets, computed, strict=True)
-                       for row in _escalation_rows(ticket, target, clock, calendar, [])]
         created = _event(ticket, EventKind.CREATED, now, actor, level=ticket.level, channel=channel,
                          clock_started_at=now.isoformat())
         audit = audit_entry(actor=actor, action=AuditAction.CREATE, instance=ticket, before=None, after=snapshot(ticket))
-        rows.insert_rows([ticket, *targets, *escalations, created, audit])
+        rows.insert_rows([ticket, *targets, created, audit])
         _notify_if_urgent(ticket, None)
     # What was just written travels with the ticket (plain attributes, not the relation caches,
     # so later services on this instance still read the database): the API answers from them.
@@ -237,8 +236,9 @@ def paused_seconds(calendar: BusinessCalendar, clock: clocks.TargetClock, pauses
 
 def _sync_targets(ticket: Ticket, now: datetime) -> None:
     """Recompute the open targets of `ticket` (level, pauses) per the re-grade rule: met
-    targets stay; open ones move; kinds the level no longer promises go; new kinds come.
-    While the ticket waits for the customer its open targets have no pending warnings."""
+    targets stay; open ones move with their warnings (those fired stay fired); kinds the
+    level no longer promises go; new kinds come. While the ticket waits for the customer its
+    open targets have no pending warning."""
     calendar = calendar_for(ticket)
     pauses = _domain_pauses(ticket)
     running_pause = ticket.sla_pauses.filter(ended_at__isnull=True).exists()
@@ -258,18 +258,8 @@ def _sync_targets(ticket: Ticket, now: datetime) -> None:
         target.started_at, target.due_at, target.provisional = clock.started_at, clock.due_at, clock.provisional
         target.paused_seconds = paused_seconds(calendar, clock, pauses)
         target.breached_at = None
+        target.set_warnings(clocks.threshold_instants(clock, calendar, pauses), running=not running_pause)
         target.save()
-        pending = {e.threshold: e for e in target.escalations.all()}
-        if running_pause:
-            Escalation.objects.filter(target=target, fired_at__isnull=True).delete()
-            continue
-        for row in _escalation_rows(ticket, target, clock, calendar, pauses):
-            current = pending.get(row.threshold)
-            if current is None:
-                row.save()
-            elif current.fired_at is None and current.due_at != row.due_at:
-                current.due_at = row.due_at
-                current.save(update_fields=["due_at"])
     ticket.provisional = ticket.sla_targets.filter(provisional=True, met_at__isnull=True).exists()
 
 
@@ -374,9 +364,8 @@ def ticket_mark(*, ticket: Ticket, kind: str, actor, at: datetime | None = None)
         for row in met:
             row.met_at = at
             row.breached_at = row.due_at if at > row.due_at else None
-            row.save(update_fields=["met_at", "breached_at"])
-            # A met target warns nobody any more.
-            Escalation.objects.filter(target=row, fired_at__isnull=True).delete()
+            row.warning_due_at = None  # a met target warns nobody any more
+            row.save(update_fields=["met_at", "breached_at", "warning_due_at"])
         _event(ticket, EventKind.TARGET_MET, at, actor, kind=kind, on_time=at <= target.due_at).save()
         audit_record(actor=actor, action=AuditAction.UPDATE, instance=target,
                      before={"met_at": None}, after={"met_at": at.isoformat()})
@@ -422,7 +411,7 @@ def ticket_set_status(*, ticket: Ticket, status: str, actor, now: datetime | Non
             # The clocks stop here: warnings still pending (a target never met, e.g. no visit
             # was needed) are dropped, so reopening the ticket later cannot fire a burst of
             # stale warnings. Breaches already recorded stay on the targets.
-            Escalation.objects.filter(ticket=ticket, fired_at__isnull=True).delete()
+            ticket.sla_targets.filter(warning_due_at__isnull=False).update(warning_due_at=None)
         _event(ticket, EventKind.STATUS_CHANGED, now, actor, **{"from": previous, "to": status}).save()
         _save_with_audit(ticket, before, actor)
     return ticket

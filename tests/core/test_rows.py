@@ -9,7 +9,7 @@ from aftersales.core import rows
 from aftersales.core.audit import audit_entry
 from aftersales.core.models import AuditLog, ScheduledJob
 from aftersales.customers.models import ContractDocument
-from aftersales.tickets.models import Escalation, SlaTarget, Ticket, TicketEvent
+from aftersales.tickets.models import SlaTarget, Ticket, TicketEvent
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,11 +32,9 @@ def write_graph(customer, number):
         ticket, targets = new_graph(customer, number)
         rows.assign_ids([ticket], targets)
         rows.stamp(ticket)
-        escalations = [Escalation(ticket=ticket, target=target, threshold=percent, due_at=target.due_at)
-                       for target in targets for percent in (50, 100)]
         event = TicketEvent(ticket=ticket, kind="created", at=ticket.clock_started_at, data={"level": "L4", "说明": "电话"})
         audit = audit_entry(actor=None, action="create", instance=ticket, before=None, after={"id": ticket.pk})
-        rows.insert_rows([ticket, *targets, *escalations, event, audit])
+        rows.insert_rows([ticket, *targets, event, audit])
     return ticket, targets
 
 
@@ -49,8 +47,6 @@ def test_the_rows_written_are_what_the_orm_reads_back():
     assert (stored.created_at, stored.updated_at) == (ticket.created_at, ticket.updated_at)
     assert stored.sla_policy == {"L4": {"respond": {"minutes": 60, "business_time": False}}}
     assert sorted(SlaTarget.objects.filter(ticket=stored).values_list("pk", "kind")) == sorted((t.pk, t.kind) for t in targets)
-    assert sorted(Escalation.objects.filter(ticket=stored).values_list("target_id", "threshold")) == sorted(
-        (t.pk, p) for t in targets for p in (50, 100))
     assert TicketEvent.objects.get(ticket=stored).data == {"level": "L4", "说明": "电话"}
     assert AuditLog.objects.get(object_type="tickets.ticket", object_id=str(ticket.pk)).after == {"id": ticket.pk}
     assert not ticket._state.adding
@@ -72,7 +68,7 @@ def test_a_failing_row_writes_none_of_the_graph():
     with pytest.raises(IntegrityError):
         write_graph(customer, "SR-2030-000001")  # the number is taken
     assert Ticket.objects.count() == 1
-    assert SlaTarget.objects.count() == 2 and Escalation.objects.count() == 4 and TicketEvent.objects.count() == 1
+    assert SlaTarget.objects.count() == 2 and TicketEvent.objects.count() == 1
 
 
 def test_it_refuses_to_run_outside_a_transaction_or_to_skip_a_save_override():

@@ -20,6 +20,7 @@ from aftersales.domain.sla import (
     clock_state,
     compute_target,
     compute_targets,
+    next_warning,
     state_at,
     threshold_instants,
 )
@@ -133,6 +134,17 @@ def test_warnings_at_half_three_quarters_and_the_due_time():
         75: "2025-02-05T11:00:00+08:00",
         100: "2025-02-05T12:00:00+08:00",
     }
+
+
+def test_warnings_come_in_order_after_the_last_one_fired():
+    on_site = compute_targets(DEFAULT_POLICY, Level.L1, at("2025-01-27T18:00:00+08:00"), CHINA)[2]
+    instants = threshold_instants(on_site, CHINA)
+    assert next_warning(instants, 0) == (50, at("2025-02-05T10:00:00+08:00"))
+    assert next_warning(instants, 50) == (75, at("2025-02-05T11:00:00+08:00"))
+    assert next_warning(instants, 75) == (100, at("2025-02-05T12:00:00+08:00"))
+    assert next_warning(instants, 100) is None
+    with pytest.raises(ValueError):
+        next_warning(instants, -1)
 
 
 # -- replay ------------------------------------------------------------------------------------

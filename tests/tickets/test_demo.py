@@ -16,7 +16,6 @@ from aftersales.notifications.models import Notification
 from aftersales.tickets.choices import OPEN_STATUSES, Category, Channel, EventKind, Status
 from aftersales.tickets.demo import HOTLINE, plan_tickets
 from aftersales.tickets.models import (
-    Escalation,
     GradeChange,
     RoutingRule,
     ServiceGroup,
@@ -67,7 +66,7 @@ def test_closed_tickets_kept_their_history_and_warn_nobody():
     # Every promise of a closed ticket was met (some late), so no warning is pending.
     assert not SlaTarget.objects.filter(ticket__in=closed, met_at__isnull=True).exists()
     assert SlaTarget.objects.filter(ticket__in=closed, met_at__lte=F("due_at")).exists()
-    assert not Escalation.objects.filter(ticket__in=closed, fired_at__isnull=True).exists()
+    assert not SlaTarget.objects.filter(ticket__in=closed, warning_due_at__isnull=False).exists()
     # The vice-president was told about L1/L2 back then: nothing old is waiting to be mailed now.
     notices = Notification.objects.filter(dedup_key__startswith="vp:")
     assert notices.exists()

@@ -13,7 +13,7 @@ from aftersales.accounts.choices import Role
 from aftersales.notifications.models import Notification, WebhookEndpoint
 from aftersales.notifications.services import deliver_due
 from aftersales.tickets.escalations import fire_escalations
-from aftersales.tickets.models import Escalation, TicketEvent
+from aftersales.tickets.models import SlaTarget, TicketEvent
 from aftersales.tickets.services import ticket_assign, ticket_pause, ticket_set_status
 from aftersales.tickets.tasks import fire_escalations_job
 from tests.factories import CustomerFactory, ServiceGroupFactory
@@ -58,9 +58,11 @@ def test_respond_warnings_fire_at_50_75_and_100_percent_and_only_once(ticket, te
     assert fire_escalations(now=at("2025-03-03T10:30:00+08:00")) == 2  # 100 % of respond, 50 % of diagnose
     assert fire_escalations(now=at("2025-03-03T10:31:00+08:00")) == 0
 
-    fired = Escalation.objects.filter(ticket=ticket, fired_at__isnull=False).select_related("target")
-    assert sorted((e.target.kind, e.threshold) for e in fired) == [
-        ("diagnose", 50), ("respond", 50), ("respond", 75), ("respond", 100)]
+    fired = dict(SlaTarget.objects.filter(ticket=ticket, warned_percent__gt=0).values_list("kind", "warned_percent"))
+    assert fired == {"respond": 100, "diagnose": 50}
+    # Nothing is left to warn about on respond; diagnose's 75 % mark is next.
+    pending = dict(SlaTarget.objects.filter(ticket=ticket).values_list("kind", "warning_due_at"))
+    assert pending["respond"] is None and pending["diagnose"] == at("2025-03-03T10:45:00+08:00")
     events = escalated(ticket)
     assert [(e.data["target"], e.data["threshold"]) for e in events] == [
         ("respond", 50), ("respond", 75), ("respond", 100), ("diagnose", 50)]
@@ -136,7 +138,7 @@ def test_a_worker_that_dies_mid_way_leaves_the_warning_to_the_next_run(ticket, m
     monkeypatch.setattr(escalations, "notification_enqueue", die)
     with pytest.raises(SystemExit):
         fire_escalations(now=at("2025-03-03T10:15:00+08:00"))
-    assert not Escalation.objects.filter(fired_at__isnull=False).exists()
+    assert not SlaTarget.objects.filter(warned_percent__gt=0).exists()
     assert not escalated(ticket)
     monkeypatch.undo()
     assert fire_escalations(now=at("2025-03-03T10:16:00+08:00")) == 1
@@ -152,9 +154,10 @@ def test_firing_takes_a_bounded_number_of_queries_per_warning(create, team, agen
     for _ in range(5):
         made = create(now=START, customer=CustomerFactory())
         ticket_assign(ticket=made, assignee=team["engineer"], group=team["group"], actor=agent, now=at(START))
-    # 5 tickets x respond 50 %: per warning claim, update, load, insert messages, insert event
-    # (+ savepoint/transaction control); plus candidates, managers and endpoints once.
-    with django_assert_max_num_queries(3 + 5 * 7):
+    # 5 tickets x respond 50 %: per warning load and claim, move the marker, insert messages,
+    # insert event (+ savepoint/transaction control); plus candidates, managers and
+    # endpoints once.
+    with django_assert_max_num_queries(3 + 5 * 6):
         assert fire_escalations(now=at("2025-03-03T10:15:00+08:00")) == 5
 
 
@@ -172,8 +175,8 @@ def test_two_workers_at_once_fire_each_warning_exactly_once(create, team, agent)
         tickets.append(ticket_assign(ticket=made, assignee=team["engineer"], group=team["group"], actor=agent,
                                      now=at(START)))
     now = at("2025-03-03T11:00:00+08:00")  # respond 50/75/100 % and diagnose 50/75/100 % of each
-    due = Escalation.objects.filter(fired_at__isnull=True, due_at__lte=now).count()
-    assert due == 10 * 6
+    due = 10 * 6
+    assert SlaTarget.objects.filter(warning_due_at__lte=now).count() == 10 * 2
 
     start = threading.Barrier(2)
 
@@ -190,7 +193,8 @@ def test_two_workers_at_once_fire_each_warning_exactly_once(create, team, agent)
         counts.append(outcome["value"])
 
     assert sum(counts) == due
-    assert Escalation.objects.filter(fired_at__isnull=True, due_at__lte=now).count() == 0
+    assert not SlaTarget.objects.filter(warning_due_at__lte=now).exists()
+    assert set(SlaTarget.objects.filter(kind__in=["respond", "diagnose"]).values_list("warned_percent", flat=True)) == {100}
     events = TicketEvent.objects.filter(kind="escalated")
     assert events.count() == due
     assert len({(e.ticket_id, e.data["target"], e.data["threshold"]) for e in events}) == due
@@ -234,7 +238,7 @@ def test_a_resolved_ticket_that_is_reopened_fires_no_stale_warnings(ticket, team
     """Resolved at 10:10 (responded, never diagnosed nor visited: fixed on the phone), reopened
     two days later: the on-site and diagnose warnings that were pending must not all go off."""
     ticket_set_status(ticket=ticket, status="resolved", actor=agent, now=at("2025-03-03T10:10:00+08:00"))
-    assert not Escalation.objects.filter(ticket=ticket, fired_at__isnull=True).exists()
+    assert not SlaTarget.objects.filter(ticket=ticket, warning_due_at__isnull=False).exists()
 
     ticket_set_status(ticket=ticket, status="in_progress", actor=agent, now=at("2025-03-05T09:00:00+08:00"))
 

@@ -16,7 +16,7 @@ from aftersales.core.models import AuditLog
 from aftersales.customers.models import Contract
 from aftersales.domain import sla as clocks
 from aftersales.domain.grading import Level
-from aftersales.tickets.models import Escalation, SlaTarget
+from aftersales.tickets.models import SlaTarget
 from aftersales.tickets.services import ticket_create, ticket_regrade
 from tests.factories import ContractFactory, EquipmentFactory, RoutingRuleFactory, SiteFactory
 from tests.tickets.conftest import at
@@ -269,7 +269,10 @@ def test_a_new_ticket_gets_its_contracts_own_due_times(create):
         "resolve": "2025-02-05T12:00:00+08:00",   # 240 min: 90 + 150
         "loaner": "2025-02-06T12:00:00+08:00",    # 24 clock hours after the resolve time
     }
-    assert Escalation.objects.filter(ticket=ticket).count() == 12
+    # Each target's first warning is armed at its 50 % mark: respond at 7.5 of 15 minutes.
+    respond = SlaTarget.objects.get(ticket=ticket, kind="respond")
+    assert (respond.warned_percent, respond.warning_due_at) == (0, at("2025-01-27T18:07:30+08:00"))
+    assert SlaTarget.objects.filter(ticket=ticket, warning_due_at__isnull=False).count() == 4
 
 
 def test_a_ticket_keeps_its_targets_when_the_contract_policy_changes_later(create, agent):

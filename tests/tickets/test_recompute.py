@@ -15,7 +15,8 @@ from aftersales.accounts.choices import Role
 from aftersales.calendars.models import CalendarDay
 from aftersales.calendars.services import company_day_create
 from aftersales.core.models import AuditLog
-from aftersales.tickets.models import Escalation, SlaTarget, Ticket, TicketEvent
+from aftersales.tickets.escalations import fire_escalations
+from aftersales.tickets.models import SlaTarget, Ticket, TicketEvent
 from aftersales.tickets.recompute import recompute_open_tickets
 from aftersales.tickets.services import ticket_mark, ticket_pause, ticket_set_status
 from tests.tickets.conftest import at
@@ -27,9 +28,17 @@ def due(ticket) -> dict[str, str]:
     return {t.kind: t.due_at.astimezone(SHANGHAI).isoformat() for t in SlaTarget.objects.filter(ticket=ticket)}
 
 
-def warnings(ticket, kind) -> dict[int, str]:
-    return {e.threshold: e.due_at.astimezone(SHANGHAI).isoformat()
-            for e in Escalation.objects.filter(target__ticket=ticket, target__kind=kind)}
+def warnings(ticket, kind) -> dict:
+    """When the target's 50 / 75 / 100 % warnings fall, the last one fired, the next one due."""
+    target = SlaTarget.objects.get(ticket=ticket, kind=kind)
+    instants = {percent: instant.astimezone(SHANGHAI).isoformat() for percent, instant in (
+        (50, target.warn_half_at), (75, target.warn_three_quarters_at), (100, target.due_at))}
+    pending = target.warning_due_at.astimezone(SHANGHAI).isoformat() if target.warning_due_at else None
+    return {**instants, "fired": target.warned_percent, "next": pending}
+
+
+def pending_warnings(ticket) -> bool:
+    return SlaTarget.objects.filter(ticket=ticket, warning_due_at__isnull=False).exists()
 
 
 @pytest.fixture
@@ -51,8 +60,8 @@ def test_a_company_day_off_moves_the_deadlines_across_it_by_exactly_that_day(
     ticket_mark(ticket=ticket, kind="respond", actor=agent, at=at("2025-03-03T10:20:00+08:00"))
     ticket_mark(ticket=ticket, kind="on_site", actor=agent, at=at("2025-03-04T15:00:00+08:00"))
     # The 50 % warning of the resolve clock (Tuesday 12:00) has already gone out.
-    Escalation.objects.filter(target__ticket=ticket, target__kind="resolve", threshold=50).update(
-        fired_at=at("2025-03-04T12:00:00+08:00"))
+    fire_escalations(now=at("2025-03-04T12:00:00+08:00"))
+    assert warnings(ticket, "resolve")["fired"] == 50
 
     with django_capture_on_commit_callbacks(execute=True):
         company_day_create(actor=admin, data={"date": at("2025-03-04T00:00:00+08:00").date(), "is_workday": False,
@@ -68,6 +77,7 @@ def test_a_company_day_off_moves_the_deadlines_across_it_by_exactly_that_day(
         50: "2025-03-04T12:00:00+08:00",   # fired: stays
         75: "2025-03-05T18:00:00+08:00",   # was Tuesday 18:00
         100: "2025-03-06T14:00:00+08:00",
+        "fired": 50, "next": "2025-03-05T18:00:00+08:00",
     }
     event = TicketEvent.objects.get(ticket=ticket, kind="deadline_moved")
     assert event.data["moves"] == [{"kind": "resolve", "from": "2025-03-05T14:00:00+08:00",
@@ -104,11 +114,12 @@ def test_closed_tickets_and_other_calendars_are_left_alone(create, unit, admin, 
 
 def test_a_paused_ticket_moves_but_gets_no_pending_warnings(l3_monday, agent):
     ticket_pause(ticket=l3_monday, reason="等待客户提供日志", actor=agent, now=at("2025-03-03T10:10:00+08:00"))
-    assert not Escalation.objects.filter(ticket=l3_monday, fired_at__isnull=True).exists()
+    assert not pending_warnings(l3_monday)
     CalendarDay.objects.create(date=at("2025-03-04T00:00:00+08:00").date(), is_workday=False, source="company")
     recompute_open_tickets(now=at("2025-03-03T12:00:00+08:00"))
     assert due(l3_monday)["resolve"] == "2025-03-06T14:00:00+08:00"
-    assert not Escalation.objects.filter(ticket=l3_monday, fired_at__isnull=True).exists()
+    assert not pending_warnings(l3_monday)
+    assert fire_escalations(now=at("2025-03-07T12:00:00+08:00")) == 0
 
 
 SCHEDULE_2027 = """date,is_workday,note

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from aftersales.accounts.choices import Role
 from aftersales.core.models import AuditLog
-from aftersales.tickets.models import Escalation, GradeChange, SlaTarget, Ticket, TicketEvent
+from aftersales.tickets.models import GradeChange, SlaTarget, Ticket, TicketEvent
 from aftersales.tickets.services import (
     regrade_running_outages,
     ticket_comment,
@@ -48,7 +48,11 @@ def test_an_l1_outage_on_a_5x8_contract_gets_the_tender_clocks_across_the_spring
         "resolve": "2025-02-05T16:00:00+08:00",
         "loaner": "2025-02-07T16:00:00+08:00",
     }
-    assert Escalation.objects.filter(ticket=ticket).count() == 15
+    # Every target's first warning is armed at its 50 % mark (7.5 of the 15 respond minutes).
+    armed = dict(SlaTarget.objects.filter(ticket=ticket).values_list("kind", "warning_due_at"))
+    assert armed["respond"] == at("2025-01-27T18:07:30+08:00")
+    assert armed["on_site"] == at("2025-02-05T10:00:00+08:00")  # 120 of 240 minutes: 90 + 30
+    assert all(armed.values()) and not SlaTarget.objects.filter(ticket=ticket, warned_percent__gt=0).exists()
     assert TicketEvent.objects.get(ticket=ticket).kind == "created"
     assert AuditLog.objects.filter(object_type="tickets.ticket", object_id=str(ticket.pk)).count() == 1
 
@@ -158,7 +162,7 @@ def test_a_create_takes_at_most_8_queries(agent, unit):
     assert len(work) <= 8, "\n".join(work)
     assert ticket.level == "L3"
     assert SlaTarget.objects.filter(ticket=ticket).count() == 4
-    assert Escalation.objects.filter(ticket=ticket).count() == 12
+    assert SlaTarget.objects.filter(ticket=ticket, warning_due_at__isnull=False).count() == 4
 
 
 def test_an_upgrade_recomputes_open_targets_from_the_start_and_keeps_met_ones(create, agent):
@@ -176,9 +180,11 @@ def test_an_upgrade_recomputes_open_targets_from_the_start_and_keeps_met_ones(cr
     }
     change = GradeChange.objects.get(ticket=ticket)
     assert (change.from_level, change.to_level, change.reason, change.actor) == ("L4", "L2", "The customer chased twice", agent)
-    # The loaner is new, so its warnings exist; the met respond target warns nobody.
-    assert Escalation.objects.filter(target__kind="loaner").count() == 3
-    assert not Escalation.objects.filter(target__kind="respond").exists()
+    # The loaner is new, so its first warning is armed (half of 48 clock hours after the
+    # resolve time); the met respond target warns nobody.
+    warning = dict(SlaTarget.objects.filter(ticket=ticket).values_list("kind", "warning_due_at"))
+    assert warning["loaner"] == at("2025-03-04T18:00:00+08:00")
+    assert warning["respond"] is None
 
 
 def test_a_downgrade_drops_open_targets_the_level_no_longer_promises(create, agent):
@@ -192,12 +198,13 @@ def test_waiting_for_the_customer_moves_the_due_times_on(create, agent, unit):
     ticket = create(now="2025-03-03T10:00:00+08:00", customer=unit.customer)  # L4 on 5x8
     ticket_pause(ticket=ticket, reason="Waiting for the logs", actor=agent, now=at("2025-03-03T10:10:00+08:00"))
     assert ticket.status == "waiting_customer"
-    assert not Escalation.objects.filter(ticket=ticket, fired_at__isnull=True).exists()
+    assert not SlaTarget.objects.filter(ticket=ticket, warning_due_at__isnull=False).exists()
     ticket_resume(ticket=ticket, actor=agent, now=at("2025-03-03T10:40:00+08:00"))
     assert due(ticket)["respond"] == "2025-03-03T11:00:00+08:00"
-    assert SlaTarget.objects.get(ticket=ticket, kind="respond").paused_seconds == 1800
-    assert Escalation.objects.get(target__ticket=ticket, target__kind="respond", threshold=100).due_at == \
-        at("2025-03-03T11:00:00+08:00")
+    respond = SlaTarget.objects.get(ticket=ticket, kind="respond")
+    assert respond.paused_seconds == 1800
+    # Half of the 30 minutes: the 10 before the pause and 5 after it.
+    assert respond.warning_due_at == at("2025-03-03T10:45:00+08:00")
     kinds = list(TicketEvent.objects.filter(ticket=ticket).values_list("kind", flat=True))
     assert kinds == ["created", "paused", "resumed"]
 
