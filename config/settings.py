@@ -146,6 +146,15 @@ def database_config(url: str) -> dict:
             "timeout": 20,
         }
         config["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME") or None}
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        # Server-side binding lets psycopg prepare a statement the second time a connection
+        # runs it: PostgreSQL then skips parsing and planning, which was about 40 % of its
+        # work on a ticket create (bench/RESULTS.md; decision 0016). 0 turns it off, e.g.
+        # behind a transaction-mode PgBouncer older than 1.21.
+        threshold = env_int("DATABASE_PREPARE_THRESHOLD", 2, minimum=0)
+        if threshold:
+            config["OPTIONS"] = {**config.get("OPTIONS", {}), "server_side_binding": True,
+                                 "prepare_threshold": threshold}
     return config
 
 

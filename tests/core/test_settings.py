@@ -76,3 +76,32 @@ def test_languages_are_chinese_by_default_and_english():
     assert [code for code, _ in real.LANGUAGES] == ["zh-hans", "en"]
     assert real.TIME_ZONE == "Asia/Shanghai"
     assert real.USE_TZ is True
+
+
+def test_postgresql_prepares_repeated_statements_unless_turned_off(monkeypatch):
+    import config.settings as real
+
+    url = "postgres://aftersales@db.example.com:5432/aftersales"
+    monkeypatch.delenv("DATABASE_PREPARE_THRESHOLD", raising=False)
+    options = real.database_config(url)["OPTIONS"]
+    assert (options["server_side_binding"], options["prepare_threshold"]) == (True, 2)
+    monkeypatch.setenv("DATABASE_PREPARE_THRESHOLD", "0")
+    assert "server_side_binding" not in real.database_config(url).get("OPTIONS", {})
+
+
+def test_a_statement_run_twice_is_prepared_on_the_postgresql_server(db):
+    import pytest
+    from django.db import connection
+
+    from aftersales.customers.models import Customer
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    if not connection.settings_dict["OPTIONS"].get("prepare_threshold"):
+        pytest.skip("DATABASE_PREPARE_THRESHOLD=0 turned them off")
+    for name in ("甲", "乙", "丙"):
+        list(Customer.objects.filter(name=name))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("customers_customer" in sql and "$1" in sql for sql in prepared), prepared
