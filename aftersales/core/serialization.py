@@ -32,15 +32,3 @@ def snapshot(instance: Model) -> dict:
             continue
         data[field.attname] = json_value(getattr(instance, field.attname))
     return data
-
-
-def prime_prefetch(instance, relations: dict[str, list]) -> None:
-    """Fill reverse relations' prefetch caches with objects already in hand (as
-    prefetch_related would after reading them), so a service that just wrote them can hand
-    the instance on and reading `instance.<relation>.all()` costs no query."""
-    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
-    for name, objects in relations.items():
-        queryset = getattr(instance, name).get_queryset()
-        queryset._result_cache = list(objects)
-        queryset._prefetch_done = True
-        cache[name] = queryset

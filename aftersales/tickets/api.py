@@ -22,9 +22,9 @@ from aftersales.core.api import (
     api_field_names,
     filter_schema,
     require_perm,
+    schema_of_written,
 )
 from aftersales.core.scoping import ScopedGet, get_scoped_or_404, scoped
-from aftersales.core.serialization import prime_prefetch
 from aftersales.customers.models import Contact, Customer, Site
 from aftersales.tickets import attachments, selectors, services
 from aftersales.tickets.choices import Category, Channel, Impact, Level, TargetKind
@@ -245,12 +245,15 @@ def create_ticket(request, payload: TicketIn):
         ticket = services.ticket_create(actor=request.user, data=_resolve(request.user, payload), channel=channel)
     except ValidationError as exc:
         raise api_field_names(Ticket, exc) from exc
-    # The service hands back what it wrote (targets, the created event): answer without reading
-    # it back; a new ticket has no grade changes or pauses yet.
-    prime_prefetch(ticket, {"sla_targets": ticket.written_targets, "events": ticket.written_events,
-                            "grade_changes": [], "sla_pauses": []})
-    ticket.next_due_at = min((t.due_at for t in ticket.written_targets if t.met_at is None), default=None)
-    return Status(201, ticket)
+    # The service hands back what it wrote (targets, the created event): answer from that
+    # without reading it back; a new ticket has no grade changes or pauses yet.
+    targets = ticket.written_targets
+    answer = schema_of_written(
+        TicketDetailOut, ticket, grade_changes=[], pauses=[],
+        next_due_at=min((t.due_at for t in targets if t.met_at is None), default=None),
+        targets=[schema_of_written(TargetOut, target) for target in targets],
+        events=[schema_of_written(EventOut, event) for event in ticket.written_events])
+    return Status(201, answer)
 
 
 @router.patch("/{int:pk}", response=TicketDetailOut, operation_id="update_ticket", summary="Change status or assignee",
