@@ -10,7 +10,8 @@ user, not the sqlite3 shell. A token is random, never a counter, so a rolled-bac
 never bring an old token back with different data behind it. While a name has no token (a
 freshly flushed test database) nothing is cached for it.
 
-All tokens are read in one small query (`read_versions`), once per create.
+All tokens are read in one small query (`read_versions`, or `versions_part` inside a
+combined statement), once per create.
 """
 
 from __future__ import annotations
@@ -84,6 +85,14 @@ def read_versions() -> dict[str, str]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT name, token FROM {TABLE}")  # noqa: S608 - constant SQL
         return dict(cursor.fetchall())
+
+
+def versions_part():
+    """`read_versions()` as a part of a combined statement (aftersales.core.onetrip)."""
+    from aftersales.core.onetrip import Part
+
+    return Part(sql=f"SELECT json_object_agg(name, token) FROM {TABLE}", params=(),  # noqa: S608 - constant SQL
+                run=read_versions, convert=lambda tokens: tokens or {})
 
 
 class VersionedCache:

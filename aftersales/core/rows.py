@@ -97,6 +97,11 @@ def _sqlite_advance(counts: dict[str, int]) -> dict[str, int]:
 def assign_ids(*groups: Sequence[models.Model]) -> None:
     """Give every object of every group (one model per group) a new primary key."""
     _require_atomic()
+    groups = _checked_groups(groups)
+    give_ids(groups, _allocate([(type(g[0]), len(g)) for g in groups]))
+
+
+def _checked_groups(groups) -> list[list[models.Model]]:
     groups = [list(group) for group in groups if group]
     for group in groups:
         if any(obj.pk is not None for obj in group):
@@ -105,8 +110,30 @@ def assign_ids(*groups: Sequence[models.Model]) -> None:
             raise RowsError("assign_ids: one model per group")
     if len({type(group[0]) for group in groups}) != len(groups):
         raise RowsError("assign_ids: one group per model")
-    for group, ids in zip(groups, _allocate([(type(g[0]), len(g)) for g in groups]), strict=True):
-        for obj, pk in zip(group, ids, strict=True):
+    return groups
+
+
+def ids_part(requests: Sequence[tuple[type[models.Model], int]]):
+    """New primary keys for (model, count) pairs as a part of a combined statement
+    (aftersales.core.onetrip): one list of ids per pair; hand them out with `give_ids`."""
+    from aftersales.core.onetrip import Part
+
+    requests = list(requests)
+    if connection.vendor != "postgresql":
+        return Part(sql="", params=(), run=lambda: _allocate(requests))
+    arrays = ", ".join("ARRAY(SELECT nextval(%s::regclass) FROM generate_series(1, %s))" for _ in requests)
+    params = tuple(value for model, count in requests
+                   for value in (_pg_sequence(model._meta.db_table, model._meta.pk.column), count))
+    return Part(sql=f"SELECT json_build_array({arrays})", params=params, run=lambda: _allocate(requests))
+
+
+def give_ids(groups: Sequence[Sequence[models.Model]], ids: Sequence[Sequence[int]]) -> None:
+    """Set the primary keys `ids` (from `ids_part`, one list per group) on the objects."""
+    _require_atomic()
+    pairs = [(group, group_ids) for group, group_ids in zip(groups, ids, strict=True) if group or group_ids]
+    _checked_groups([group for group, _ids in pairs])
+    for group, group_ids in pairs:
+        for obj, pk in zip(group, group_ids, strict=True):
             obj.pk = pk
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.accounts.choices import Role
 from aftersales.calendars.selectors import UnknownCalendar, business_calendar
-from aftersales.core import dataversion, rows
+from aftersales.core import dataversion, onetrip, rows
 from aftersales.core.audit import audit_entry, audit_record, snapshot
 from aftersales.core.models import AuditAction
 from aftersales.customers.models import Contract
@@ -70,19 +70,38 @@ def _domain_pauses(ticket: Ticket, *, close_at: datetime | None = None) -> list[
             for p in ticket.sla_pauses.all() if p.ended_at is not None or close_at is not None]
 
 
+_NUMBER_SQL = "UPDATE tickets_ticketnumbercounter SET last = last + 1 WHERE year = %s RETURNING last"
+
+
+def _number(year: int, last: int | None) -> str | None:
+    return None if last is None else f"SR-{year}-{last:06d}"
+
+
+def _take_number(year: int) -> str | None:
+    """The year's next number, or None while the year has no counter row yet."""
+    with connection.cursor() as cursor:
+        cursor.execute(_NUMBER_SQL, [year])
+        row = cursor.fetchone()
+    return _number(year, row[0] if row else None)
+
+
+def _number_part(year: int) -> onetrip.Part:
+    """`_take_number(year)` inside a combined statement (aftersales.core.onetrip)."""
+    return onetrip.Part(sql=_NUMBER_SQL, params=(year,), writes=True, run=lambda: _take_number(year),
+                        convert=lambda last: _number(year, last))
+
+
 def _next_number(year: int) -> str:
     """SR-<year>-<6 digits>: one UPDATE ... RETURNING on the year's counter row, which holds
-    its lock until the create commits, so concurrent creates never share a number."""
-    table = connection.ops.quote_name("tickets_ticketnumbercounter")
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last", [year])  # noqa: S608
-        row = cursor.fetchone()
-    if row is None:
+    its lock until the create commits, so concurrent creates never share a number (and a
+    rolled-back create gives its number back)."""
+    number = _take_number(year)
+    if number is None:
         # First ticket of the year: create the row (a concurrent first create waits on the
         # primary key, finds the row, and both then take the increment above).
         TicketNumberCounter.objects.get_or_create(year=year)
-        return _next_number(year)
-    return f"SR-{year}-{row[0]:06d}"
+        number = _take_number(year)
+    return number
 
 
 ROUTING_VERSION = "routing"
@@ -191,7 +210,15 @@ def ticket_create(*, actor, data: dict[str, Any], channel: str, now: datetime | 
         ticket.contract = contract
         ticket.service_calendar = contract.service_calendar if contract else NO_CONTRACT_CALENDAR
         ticket.sla_policy = contract_policy_data(contract)
-        versions = dataversion.read_versions()  # calendars and routing rules: one query, cached per version
+        policy = policy_for(ticket)
+        year = timezone.localtime(now).year
+        # One round trip on PostgreSQL (aftersales.core.onetrip): the version tokens of the
+        # calendars and routing rules (built once per process and version), the year's next
+        # number, and ids for the ticket and its targets, so the rows can point at each other.
+        versions, number, (ticket_ids, target_ids) = onetrip.fetch(
+            dataversion.versions_part(), _number_part(year),
+            rows.ids_part([(Ticket, 1), (SlaTarget, len(policy.specs(ticket.level)))]))
+        ticket.number = number or _next_number(year)
         calendar = calendar_for(ticket, versions)
         rule = route(ticket, versions)
         if rule is not None:
@@ -199,8 +226,7 @@ def ticket_create(*, actor, data: dict[str, Any], channel: str, now: datetime | 
             if ticket.assignee_id is None and rule.group_lead_id:
                 # The group's lead owns a new ticket until someone dispatches it.
                 ticket.assignee_id, ticket.status = rule.group_lead_id, Status.ASSIGNED
-        ticket.number = _next_number(timezone.localtime(now).year)
-        computed = clocks.compute_targets(policy_for(ticket), ticket.level, now, calendar)
+        computed = clocks.compute_targets(policy, ticket.level, now, calendar)
         ticket.provisional = any(c.provisional for c in computed)
         targets = []
         for c in computed:
@@ -210,9 +236,8 @@ def ticket_create(*, actor, data: dict[str, Any], channel: str, now: datetime | 
                                provisional=c.provisional)
             target.set_warnings(_utc(clocks.threshold_instants(c, calendar)), running=True)
             targets.append(target)
-        # Ids first (one statement), so the rows can point at each other; then every row in
-        # one INSERT statement on PostgreSQL (aftersales.core.rows).
-        rows.assign_ids([ticket], targets)
+        # Every row in one INSERT statement on PostgreSQL (aftersales.core.rows).
+        rows.give_ids([[ticket], targets], [ticket_ids, target_ids])
         rows.stamp(ticket)
         created = _event(ticket, EventKind.CREATED, now, actor, level=ticket.level, channel=channel,
                          clock_started_at=now.isoformat())

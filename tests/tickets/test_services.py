@@ -145,7 +145,9 @@ TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT")
 @pytest.mark.django_db(transaction=True)
 def test_a_create_takes_at_most_8_queries(agent, unit):
     """Resolving the ids (the API's scoped look-ups) is not counted; BEGIN and COMMIT are
-    not SQL work either (SQLite logs its BEGIN IMMEDIATE, PostgreSQL does not)."""
+    not SQL work either (SQLite logs its BEGIN IMMEDIATE, PostgreSQL does not). The issue's
+    goal is 8; PostgreSQL takes 2 (version tokens, number and ids in one statement, then
+    every row in one), SQLite 7 (one statement each, one INSERT per table)."""
     from django.core.management import call_command
 
     from aftersales.assets.models import Equipment
@@ -159,7 +161,7 @@ def test_a_create_takes_at_most_8_queries(agent, unit):
             "customer": equipment.customer, "equipment": equipment, "subject": "防火墙宕机",
             "outage_started_at": timezone.now() - timedelta(minutes=90)})
     work = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(TRANSACTION_CONTROL)]
-    assert len(work) <= 8, "\n".join(work)
+    assert len(work) <= (2 if connection.vendor == "postgresql" else 7), "\n".join(work)
     assert ticket.level == "L3"
     assert SlaTarget.objects.filter(ticket=ticket).count() == 4
     assert SlaTarget.objects.filter(ticket=ticket, warning_due_at__isnull=False).count() == 4
