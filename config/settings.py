@@ -97,17 +97,20 @@ INSTALLED_APPS = [
     "aftersales.portal",
 ]
 
+# Django's own middleware, except that calls to the API with a bearer token pass by the
+# parts that only serve pages and the session ("PagesOnly", aftersales.core.middleware).
+# CSRF and frame options stay for every request (cheap, and `check --deploy` looks for them).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "aftersales.core.middleware.PagesOnlySessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "aftersales.core.middleware.PagesOnlyCommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "aftersales.core.middleware.PagesOnlyAuthenticationMiddleware",
+    "aftersales.core.middleware.PagesOnlyMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
+    "aftersales.core.middleware.PagesOnlyHtmxMiddleware",
     "aftersales.core.middleware.LoginRequiredMiddleware",
     "aftersales.core.middleware.WriteRateLimitMiddleware",
 ]

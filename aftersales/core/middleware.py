@@ -1,9 +1,55 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.middleware.common import CommonMiddleware
+from django_htmx.middleware import HtmxMiddleware
 
 PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/api/", "/i18n/", "/healthz", "/admin/")
+API_PREFIX = "/api/"
+
+
+def is_token_api_request(request) -> bool:
+    """A call to the API that authenticates with `Authorization: Bearer ...`: it never uses
+    the session, so the middleware that serves pages (session, messages, htmx, slash
+    redirects) has nothing to do for it."""
+    return request.path_info.startswith(API_PREFIX) and request.META.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer "
+
+
+def _pages_only(middleware: type) -> type:
+    """`middleware` for everything but token API calls, which pass by it (about a tenth of
+    an API write's Python time went through page middleware; bench/RESULTS.md)."""
+
+    class PagesOnly(middleware):
+        def __call__(self, request):
+            if is_token_api_request(request):
+                return self.get_response(request)
+            return super().__call__(request)
+
+    PagesOnly.__name__ = PagesOnly.__qualname__ = f"PagesOnly{middleware.__name__}"
+    PagesOnly.__doc__ = f"{middleware.__module__}.{middleware.__name__}, skipped by token API calls."
+    return PagesOnly
+
+
+PagesOnlySessionMiddleware = _pages_only(SessionMiddleware)
+PagesOnlyCommonMiddleware = _pages_only(CommonMiddleware)
+PagesOnlyMessageMiddleware = _pages_only(MessageMiddleware)
+PagesOnlyHtmxMiddleware = _pages_only(HtmxMiddleware)
+
+
+class PagesOnlyAuthenticationMiddleware(AuthenticationMiddleware):
+    """The session's user for pages; a token API call starts anonymous and is authenticated
+    by its token alone (a session cookie sent beside a bearer token is never used)."""
+
+    def __call__(self, request):
+        if is_token_api_request(request):
+            request.user = AnonymousUser()
+            return self.get_response(request)
+        return super().__call__(request)
 
 
 class LoginRequiredMiddleware:
@@ -15,7 +61,7 @@ class LoginRequiredMiddleware:
 
     def __call__(self, request):
         path = request.path_info
-        if not request.user.is_authenticated and not path.startswith(PUBLIC_PREFIXES):
+        if not path.startswith(PUBLIC_PREFIXES) and not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         return self.get_response(request)
 

@@ -94,7 +94,9 @@ class TicketNumberCounter(models.Model):
 
 
 class Ticket(TimeStampedModel):
-    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    # Unique through Meta.constraints, which (unlike unique=True) adds no second "LIKE" index
+    # on PostgreSQL: numbers are looked up whole or searched by substring, never by prefix.
+    number = models.CharField(_("number"), max_length=20, editable=False)
     # Indexed by the (customer, status) index below, whose first column serves every
     # look-up by customer: a second index would only cost every insert.
     customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
@@ -148,6 +150,7 @@ class Ticket(TimeStampedModel):
         # Plain b-tree indexes (no LIKE twins: nobody searches statuses by prefix).
         indexes = [models.Index(fields=["customer", "status"], name="ticket_customer_status"),
                    models.Index(fields=["status"], name="ticket_status")]
+        constraints = [models.UniqueConstraint(fields=["number"], name="ticket_number_unique")]
 
     def __str__(self) -> str:
         return f"{self.number} {self.subject}"
@@ -205,7 +208,9 @@ class GradeChange(models.Model):
 class TicketEvent(models.Model):
     """The business timeline shown to users (the audit log is separate)."""
 
-    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="events")
+    # Look-ups by ticket use the (ticket, at) index below.
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="events",
+                               db_index=False)
     kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
     at = models.DateTimeField(_("at"))
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
@@ -227,7 +232,9 @@ class TicketEvent(models.Model):
 class SlaTarget(models.Model):
     """One promise of the contract on one ticket: respond, diagnose, on site, resolve, loaner."""
 
-    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="sla_targets")
+    # Look-ups by ticket use the unique (ticket, kind) index.
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="sla_targets",
+                               db_index=False)
     kind = models.CharField(_("target"), max_length=10, choices=TargetKind.choices)
     minutes = models.PositiveIntegerField(_("minutes allowed"))
     business_time = models.BooleanField(_("business time"), default=True,
