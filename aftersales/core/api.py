@@ -27,7 +27,7 @@ class BearerToken(HttpBearer):
     """`Authorization: Bearer <token>` with a per-user token stored as its SHA-256. The look-up
     runs on every API request: its SQL is compiled once per process."""
 
-    _lookup = None
+    _lookup = _counting_lookup = None
 
     def authenticate(self, request, token: str):
         from aftersales.accounts.models import ApiToken, hash_token
@@ -35,9 +35,18 @@ class BearerToken(HttpBearer):
         if BearerToken._lookup is None:
             from aftersales.core.prepared import PreparedQuery
 
-            BearerToken._lookup = PreparedQuery(lambda key_hash: ApiToken.objects.select_related("user")
-                                                .filter(key_hash=key_hash, revoked=False).order_by())
-        api_token = BearerToken._lookup.first(hash_token(token))
+            tokens = ApiToken.objects.select_related("user").order_by()
+            BearerToken._lookup = PreparedQuery(lambda key_hash: tokens.filter(key_hash=key_hash, revoked=False))
+            # For a write: the same look-up, counting the write in the same statement.
+            BearerToken._counting_lookup = PreparedQuery(
+                lambda key_hash, window_start: tokens.filter(key_hash=key_hash, revoked=False)
+                .annotate(write_count=ratelimit.write_count_in_lookup(window_start)))
+        counted = ratelimit.counts_in_token_lookup(request)
+        if counted:
+            window_start = ratelimit.write_window_start()
+            api_token = BearerToken._counting_lookup.first(hash_token(token), window_start)
+        else:
+            api_token = BearerToken._lookup.first(hash_token(token))
         if api_token is None:
             return None
         now = timezone.now()
@@ -50,6 +59,11 @@ class BearerToken(HttpBearer):
         if api_token.last_used_at is None or now - api_token.last_used_at > timedelta(minutes=1):
             ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
         request.user = user
+        # A write counts against the user's budget here, before any other check (ratelimit).
+        if counted:
+            ratelimit.check_write_count(api_token.write_count, window_start)
+        elif request.method in ratelimit.WRITE_METHODS:
+            ratelimit.hit("write", ratelimit.client_ident(request))
         return user
 
 
@@ -58,9 +72,11 @@ class ActiveSessionAuth(SessionAuth):
 
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
-        if user is not None and user.is_active:
-            return user
-        return None
+        if user is None or not user.is_active:
+            return None
+        if request.method in ratelimit.WRITE_METHODS:  # counted here, as for tokens
+            ratelimit.hit("write", ratelimit.client_ident(request))
+        return user
 
 
 API_AUTH = [BearerToken(), ActiveSessionAuth()]
@@ -259,7 +275,6 @@ def crud_router(
                      description=f"Permission: {perm['add']}.")
         def create_object(request, payload: create_schema):
             require_perm(request, perm["add"])
-            ratelimit.hit("write", ratelimit.client_ident(request))
             try:
                 data = resolve_references(model, payload.dict(), request.user)
                 obj = create(actor=request.user, data=data)
@@ -273,7 +288,6 @@ def crud_router(
         def update_object(request, pk: int, payload: update_schema):
             instance = get_scoped_or_404(base_queryset(request), request.user, pk=pk)
             require_perm(request, perm["change"])
-            ratelimit.hit("write", ratelimit.client_ident(request))
             try:
                 data = resolve_references(model, payload.dict(exclude_unset=True), request.user)
                 update(actor=request.user, instance=instance, data=data)
@@ -286,7 +300,6 @@ def crud_router(
     def delete_object(request, pk: int):
         instance = get_scoped_or_404(base_queryset(request), request.user, pk=pk)
         require_perm(request, perm["delete"])
-        ratelimit.hit("write", ratelimit.client_ident(request))
         delete(actor=request.user, instance=instance)
         return Status(204, None)
 

@@ -45,6 +45,7 @@ class _Compiled:
     converters: dict
     compiler: Any
     populators: tuple
+    annotations: tuple[tuple[str, int], ...]  # (attribute, position in the row)
 
 
 class PreparedQuery:
@@ -75,15 +76,16 @@ class PreparedQuery:
                 raise PreparedQueryError(f"argument {index} appears {len(found)} times in the compiled parameters")
             slots.append((found[0], index))
         klass_info, select = compiler.klass_info, compiler.select
-        if compiler.annotation_col_map or queryset._known_related_objects or queryset._prefetch_related_lookups:
-            raise PreparedQueryError("annotations, known related objects and prefetches are not supported")
+        if queryset._known_related_objects or queryset._prefetch_related_lookups:
+            raise PreparedQueryError("known related objects and prefetches are not supported")
         fields = [s[0] for s in select[0:compiler.col_count]]
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         return _Compiled(
             sql=sql, params=tuple(params), slots=tuple(slots), model=klass_info["model"],
             init_list=tuple(f[0].target.attname for f in select[start:end]), model_slice=slice(start, end),
             converters=compiler.get_converters(fields), compiler=compiler,
-            populators=tuple(get_related_populators(klass_info, select, db.alias)))
+            populators=tuple(get_related_populators(klass_info, select, db.alias)),
+            annotations=tuple(compiler.annotation_col_map.items()))
 
     def all(self, *args) -> list[Model]:
         db = connections[DEFAULT_DB_ALIAS]
@@ -105,6 +107,8 @@ class PreparedQuery:
             obj = compiled.model.from_db(db.alias, list(compiled.init_list), row[compiled.model_slice])
             for populator in compiled.populators:
                 populator.populate(row, obj)
+            for name, position in compiled.annotations:
+                setattr(obj, name, row[position])
             objects.append(obj)
         return objects
 

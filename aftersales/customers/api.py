@@ -7,7 +7,6 @@ from django.http import FileResponse, Http404
 from ninja import File, Form, ModelSchema, Schema, Status, UploadedFile
 
 from aftersales.assets.models import WarrantyTerm
-from aftersales.core import ratelimit
 from aftersales.core.api import crud_router, require_perm
 from aftersales.core.scoping import get_scoped_or_404, scoped
 from aftersales.customers import services
@@ -215,7 +214,6 @@ def list_contract_documents(request, pk: int):
 def upload_contract_document(request, pk: int, title: Form[str], file: File[UploadedFile]):
     contract = scoped_contract(request, pk)
     require_perm(request, "customers.add_contractdocument")
-    ratelimit.hit("write", ratelimit.client_ident(request))
     document = services.contract_document_add(actor=request.user, contract=contract, title=title, file=file)
     return Status(201, document)
 
@@ -243,6 +241,5 @@ def delete_contract_document(request, pk: int, document_id: int):
     contract = scoped_contract(request, pk)
     document = get_scoped_or_404(ContractDocument.objects.filter(contract=contract), request.user, pk=document_id)
     require_perm(request, "customers.delete_contractdocument")
-    ratelimit.hit("write", ratelimit.client_ident(request))
     services.contract_document_delete(actor=request.user, instance=document)
     return Status(204, None)

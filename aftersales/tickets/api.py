@@ -15,7 +15,6 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
 
 from aftersales.assets.models import Equipment
-from aftersales.core import ratelimit
 from aftersales.core.api import (
     MAX_ID,
     ArchivePagination,
@@ -239,7 +238,6 @@ def get_ticket(request, pk: int):
                          "Customer users create only for their own customer and always through the portal channel.")
 def create_ticket(request, payload: TicketIn):
     require_perm(request, ADD)
-    ratelimit.hit("write", ratelimit.client_ident(request))
     channel = Channel.PORTAL if request.user.is_customer_user else payload.channel
     try:
         ticket = services.ticket_create(actor=request.user, data=_resolve(request.user, payload), channel=channel)
@@ -261,7 +259,6 @@ def create_ticket(request, payload: TicketIn):
 def update_ticket(request, pk: int, payload: TicketPatch):
     ticket = _ticket(request, pk)
     require_perm(request, CHANGE)
-    ratelimit.hit("write", ratelimit.client_ident(request))
     sent = payload.dict(exclude_unset=True)
     try:
         if "assignee_id" in sent:
@@ -283,7 +280,6 @@ def update_ticket(request, pk: int, payload: TicketPatch):
 def regrade_ticket(request, pk: int, payload: RegradeIn):
     ticket = _ticket(request, pk)
     require_perm(request, CHANGE)
-    ratelimit.hit("write", ratelimit.client_ident(request))
     services.ticket_regrade(ticket=ticket, level=payload.level, reason=payload.reason, actor=request.user)
     return _detail(request, pk)
 
@@ -293,7 +289,6 @@ def regrade_ticket(request, pk: int, payload: RegradeIn):
 def pause_ticket(request, pk: int, payload: PauseIn):
     ticket = _ticket(request, pk)
     require_perm(request, CHANGE)
-    ratelimit.hit("write", ratelimit.client_ident(request))
     services.ticket_pause(ticket=ticket, reason=payload.reason, actor=request.user)
     return _detail(request, pk)
 
@@ -303,7 +298,6 @@ def pause_ticket(request, pk: int, payload: PauseIn):
 def resume_ticket(request, pk: int):
     ticket = _ticket(request, pk)
     require_perm(request, CHANGE)
-    ratelimit.hit("write", ratelimit.client_ident(request))
     services.ticket_resume(ticket=ticket, actor=request.user)
     return _detail(request, pk)
 
@@ -314,7 +308,6 @@ def meet_target(request, pk: int, kind: Literal["respond", "diagnose", "on_site"
                 payload: MetIn | None = None):
     ticket = _ticket(request, pk)
     require_perm(request, CHANGE)
-    ratelimit.hit("write", ratelimit.client_ident(request))
     at = _aware(payload.at if payload else None, "at")
     services.ticket_mark(ticket=ticket, kind=TargetKind(kind), actor=request.user, at=at)
     return _detail(request, pk)
@@ -383,7 +376,6 @@ def list_attachments(request, pk: int):
 def add_attachment(request, pk: int, file: File[UploadedFile]):
     ticket = _ticket(request, pk)
     require_perm(request, ADD_ATTACHMENT)
-    ratelimit.hit("write", ratelimit.client_ident(request))
     attachment = attachments.ticket_attachment_add(ticket=ticket, file=file, actor=request.user)
     return Status(201, attachment)
 
@@ -406,6 +398,5 @@ def delete_attachment(request, pk: int, attachment_id: int):
     ticket = _ticket(request, pk)
     attachment = get_scoped_or_404(TicketAttachment.objects.filter(ticket=ticket), request.user, pk=attachment_id)
     require_perm(request, DELETE_ATTACHMENT)
-    ratelimit.hit("write", ratelimit.client_ident(request))
     attachments.ticket_attachment_delete(actor=request.user, instance=attachment)
     return Status(204, None)

@@ -9,7 +9,6 @@ from ninja import Router, Schema
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ConfigDict
 
-from aftersales.core import ratelimit
 from aftersales.core.api import require_perm
 from aftersales.core.scoping import get_scoped_or_404
 from aftersales.customers.models import Contract
@@ -78,7 +77,6 @@ def get_policy(request, pk: int):
 def put_policy(request, pk: int, payload: PolicyIn):
     contract = _contract(request, pk)
     require_perm(request, policies.CHANGE_PERMISSION)
-    ratelimit.hit("write", ratelimit.client_ident(request))
     try:
         policy = policies.contract_policy_set(actor=request.user, contract=contract, data=_data(payload))
     except ValidationError as exc:

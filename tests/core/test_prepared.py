@@ -41,6 +41,17 @@ def test_new_values_are_bound_each_time_and_a_missing_row_is_none():
     assert by_code.first("no such code") is None
 
 
+def test_annotations_come_back_as_attributes_with_new_values_each_time():
+    from django.db.models import IntegerField, Value
+    from django.db.models.functions import Length
+
+    CustomerFactory(name="上海测试银行", code="AN-1")
+    prepared = PreparedQuery(lambda code, bonus: Customer.objects.filter(code=code).order_by().annotate(
+        name_length=Length("name"), bonus=Value(bonus, output_field=IntegerField())))
+    assert (prepared.first("AN-1", 5).name_length, prepared.first("AN-1", 5).bonus) == (6, 5)
+    assert prepared.first("AN-1", 9).bonus == 9
+
+
 def test_arguments_it_cannot_place_are_refused_at_first_use():
     with pytest.raises(PreparedQueryError, match="int or str"):
         PreparedQuery(lambda when: Customer.objects.filter(created_at__lt=when)).first(object())

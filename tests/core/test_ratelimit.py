@@ -118,6 +118,36 @@ def test_counting_a_write_is_one_statement_and_one_row_per_client(frozen_clock, 
     assert dict(RateCounter.objects.values_list("key", "count")) == {"write:user:1": 4, "write:user:2": 1}
 
 
+@override_settings(RATE_LIMITS={"login": (10, 300), "write": (5, WINDOW)})
+def test_each_token_write_counts_once_even_when_it_is_refused(frozen_clock, make_user, api_client_for):
+    """On PostgreSQL the token look-up counts the write; the handler must not count it again."""
+    from aftersales.core.models import RateCounter
+
+    reader = make_user(Role.WAREHOUSE)
+    manager = make_user(Role.SERVICE_MANAGER)
+    client = api_client_for(manager)
+    for n in range(3):
+        assert create_customer(client, n).status_code == 201
+    assert client.get("/api/v1/customers").status_code == 200  # reading counts nothing
+    refused = api_client_for(reader)
+    assert create_customer(refused, 9).status_code == 403  # refused, but an attempt all the same
+    assert dict(RateCounter.objects.values_list("key", "count")) == {
+        f"write:user:{manager.pk}": 3, f"write:user:{reader.pk}": 1}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the count rides on the token look-up on PostgreSQL")
+@override_settings(RATE_LIMITS={"login": (10, 300), "write": (5, WINDOW)})
+def test_on_postgresql_a_token_write_takes_no_statement_of_its_own_for_the_count(frozen_clock, manager_client):
+    from django.test.utils import CaptureQueriesContext
+
+    create_customer(manager_client, 0)
+    with CaptureQueriesContext(connection) as queries:
+        assert create_customer(manager_client, 1).status_code == 201
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert len([q for q in sql if "core_ratecount" in q or "core_ratecounter" in q]) == 1
+    assert any("core_ratecount" in q and "accounts_apitoken" in q for q in sql)
+
+
 @override_settings(RATE_LIMITS={"login": (10, 300), "write": (2, WINDOW)})
 def test_a_new_window_starts_the_count_again_on_the_same_row(monkeypatch, db):
     from aftersales.core.models import RateCounter
