@@ -7,13 +7,19 @@ from django.db import migrations
 
 FUNCTION = """
 CREATE OR REPLACE FUNCTION core_ratecount(counter_key text, counter_window bigint) RETURNS integer AS $$
+DECLARE
+  counted integer;
+BEGIN
+  -- PL/pgSQL keeps the statement's plan for the session (a LANGUAGE sql body is planned anew
+  -- on every call).
   INSERT INTO core_ratecounter ("key", window_start, "count") VALUES (counter_key, counter_window, 1)
   ON CONFLICT ("key") DO UPDATE SET
     "count" = CASE WHEN core_ratecounter.window_start = excluded.window_start
                    THEN core_ratecounter."count" + 1 ELSE 1 END,
     window_start = excluded.window_start
-  RETURNING "count";
-$$ LANGUAGE sql VOLATILE;"""
+  RETURNING "count" INTO counted;
+  RETURN counted;
+END; $$ LANGUAGE plpgsql VOLATILE;"""
 
 
 def forwards(apps, schema_editor):
