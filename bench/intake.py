@@ -2,11 +2,15 @@
 
     .venv/bin/python bench/intake.py [--seconds 20] [--warmup 3] [--no-record]
 
-Three rows, measured in the same run on the same machine:
+Four rows, measured in the same run on the same machine:
 - project: POST /api/v1/tickets of Aftersales (everything a real create does), gunicorn
   with 2 sync workers, 4 concurrent clients (wrk -t2 -c4), PostgreSQL;
 - bare: a Django + django-ninja endpoint (bench/bare/) that authenticates a bearer token,
-  loads the customer and inserts one row, served the same way: the framework's ceiling;
+  loads the customer and inserts one row, served the same way, with the project's
+  connection settings (prepared statements): the framework's ceiling, and the goal's
+  reference;
+- the same bare endpoint on Django's default connection options (no prepared statements),
+  to show what the connection settings alone are worth;
 - raw: one psycopg connection doing INSERT + COMMIT per row: the database's ceiling.
 
 Until the project has POST /api/v1/tickets (looked up in /api/v1/openapi.json) its row says
@@ -544,14 +548,19 @@ def measure(args, cleanup: contextlib.ExitStack, logs: Path, say) -> tuple[list[
 
     project = Row(f"project: POST {args.project_path}")
     bare = Row("bare: Django + ninja, token + customer + INSERT")
+    bare_default = Row("bare on Django's default connection options")
     raw = Row("raw: psycopg INSERT + COMMIT, 1 connection")
 
-    say(f"bare reference: gunicorn -w {WORKERS}, wrk -t{THREADS} -c{CONNECTIONS}, {args.seconds} s")
-    bare_server = start_server(cleanup, name="bare", app="bare.wsgi", env=benv, logs=logs)
-    bare_server.wait_ready("/api/v1/healthz")
-    measure_endpoint(bare, bare_server, path="/api/v1/tickets", token=bare_token, body=bare_body,
-                     seconds=args.seconds, warmup=args.warmup)
-    bare_server.stop()
+    # The bare endpoint twice: with the project's connection settings (prepared statements on
+    # PostgreSQL, bench/bare/settings.py), the reference the goal is judged against; and with
+    # Django's defaults, to show what the connection settings alone are worth.
+    for row, name, extra in ((bare, "bare", {}), (bare_default, "bare-default", {"DATABASE_PREPARE_THRESHOLD": "0"})):
+        say(f"{row.what}: gunicorn -w {WORKERS}, wrk -t{THREADS} -c{CONNECTIONS}, {args.seconds} s")
+        bare_server = start_server(cleanup, name=name, app="bare.wsgi", env={**benv, **extra}, logs=logs)
+        bare_server.wait_ready("/api/v1/healthz")
+        measure_endpoint(row, bare_server, path="/api/v1/tickets", token=bare_token, body=bare_body,
+                         seconds=args.seconds, warmup=args.warmup)
+        bare_server.stop()
 
     project_server = start_server(cleanup, name="project", app="config.wsgi", env=env, logs=logs)
     project_server.wait_ready("/healthz")
@@ -608,7 +617,7 @@ def measure(args, cleanup: contextlib.ExitStack, logs: Path, say) -> tuple[list[
             facts["profile"] = "\n".join([lines[0], *lines[start:start + len(PROFILE_PARTS) + 2]])
 
     facts["load_after"] = os.getloadavg()
-    return [project, bare, raw], facts
+    return [project, bare, bare_default, raw], facts
 
 
 def verdict(project: Row, bare: Row) -> str:
@@ -628,7 +637,7 @@ def verdict(project: Row, bare: Row) -> str:
 
 
 def report(rows: list[Row], facts: dict, args) -> str:
-    project, bare, _raw = rows
+    project, bare, bare_default, _raw = rows
     bare_rate = bare.rate
     before, after = facts["load_before"], facts["load_after"]
     lines = [
@@ -643,6 +652,10 @@ def report(rows: list[Row], facts: dict, args) -> str:
         "",
         verdict(project, bare),
     ]
+    if project.rate and bare_default.rate:
+        lines.append(f"Against the bare endpoint on Django's default connection options: "
+                     f"{100 * project.rate / bare_default.rate:.0f} % (not the goal's reference: the project "
+                     "prepares its statements, so the reference does too).")
     if facts.get("profile"):
         lines += ["", f"cProfile of the project's creates in-process (--profile {args.profile}):", facts["profile"]]
     return "\n".join(lines)
@@ -657,9 +670,11 @@ def record(text: str, args, details: list[str]) -> None:
         f"Command: `{command}` (this section is replaced on each run; older figures are in git).",
         "Rows: the project's `POST /api/v1/tickets` (everything a real create does); the bare",
         "Django + django-ninja endpoint in `bench/bare/` (bearer token, load the customer, insert one",
-        "row; no middleware) on its own database, the framework's ceiling; one psycopg connection",
-        "inserting and committing the bare row, the database's ceiling. All three in the same run;",
-        "both servers are gunicorn with 2 sync workers on PostgreSQL, driven by wrk with 4 connections.",
+        "row; no middleware) on its own database, the framework's ceiling, with the project's",
+        "connection settings (prepared statements) and again with Django's defaults; one psycopg",
+        "connection inserting and committing the bare row, the database's ceiling. All in the same",
+        "run; the servers are gunicorn with 2 sync workers on PostgreSQL, driven by wrk with 4",
+        "connections. The goal is judged against the first bare row.",
         "",
         "```",
         text,
