@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -112,7 +113,8 @@ class Contract(TimeStampedModel):
                                    help_text=_("Acceptance sign-off; warranties start here unless a unit has its own."))
     ends_on = models.DateField(_("service ends on"), null=True, blank=True)
     service_calendar = models.CharField(_("service calendar"), max_length=10, choices=ServiceCalendar.choices, default=ServiceCalendar.BUSINESS_5X8)
-    performance_deposit = models.DecimalField(_("performance deposit"), max_digits=14, decimal_places=2, default=0,
+    performance_deposit = models.DecimalField(_("performance deposit"), max_digits=14, decimal_places=2,
+                                              default=Decimal("0.00"),
                                               validators=[MinValueValidator(0)])
     deposit_currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY)
     sales_owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("sales owner"), null=True, blank=True,
