@@ -154,11 +154,12 @@ def _claim(pk: int, now: datetime) -> DueWarning | None:
         return None
     percent, due_at = claimed
     following = sla.next_warning(instants, percent)
+    next_due = following[1] if following else None
     moved = SlaTarget.objects.filter(pk=pk, warned_percent=target.warned_percent).update(
-        warned_percent=percent, warning_due_at=following[1] if following else None)
+        warned_percent=percent, warning_due_at=next_due)
     if not moved:  # another worker fired it first
         return None
-    target.warned_percent, target.warning_due_at = percent, following[1] if following else None
+    target.warned_percent, target.warning_due_at = percent, next_due
     return DueWarning(target=target, percent=percent, due_at=due_at)
 
 
