@@ -99,10 +99,9 @@ def hit(scope: str, ident: str) -> None:
 
 def reset(scope: str, ident: str) -> None:
     """Forget the client's attempts in the current window (a successful login)."""
-    limit, window = settings.RATE_LIMITS[scope]
-    now = int(clock())
+    _limit, _length, window_start, _now = _window(scope)
     if _uses_redis():
-        cache.delete(f"rl:{scope}:{ident}:{now - now % window}")
+        cache.delete(f"rl:{scope}:{ident}:{window_start}")
         return
     with connection.cursor() as cursor:
         cursor.execute('DELETE FROM core_ratecounter WHERE "key" = %s', [f"{scope}:{ident}"])

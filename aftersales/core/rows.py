@@ -1,10 +1,11 @@
 """Writing a small graph of new rows in as few round trips as the database allows.
 
-A service request's create writes about twenty rows in five tables (the ticket, its SLA
-targets, their warning rows, the timeline event, the audit record). Saved one model at a
+A service request's create writes up to eight rows in four tables (the ticket, its SLA
+targets, the timeline event, the audit record). Saved one model at a
 time through the ORM, each row costs a compiled INSERT and a round trip. Here instead:
 
-1. `assign_ids(...)` gives the new objects their primary keys up front, all in one statement
+1. `assign_ids(...)` (or `ids_part` inside a combined statement, aftersales.core.onetrip,
+   then `give_ids`) gives the new objects their primary keys up front, all in one statement
    (PostgreSQL: `nextval` of each table's sequence; SQLite: the table's AUTOINCREMENT counter
    in `sqlite_sequence`, inside the caller's transaction, which holds SQLite's write lock).
    Rows can then point at each other before anything is written.
