@@ -2,7 +2,7 @@
 
 An upload is allowed by its extension (an allow-list in settings); this module adds the
 check that the bytes really are of that type, so an executable or an HTML page renamed to
-`report.pdf` is refused. Pure: bytes in, verdict out; the caller reads the head of the file
+`report.pdf` (or to `debug.log`: text a browser would open as a page) is refused. Pure: bytes in, verdict out; the caller reads the head of the file
 (`SNIFF_BYTES` are enough) and says whether that head is the whole file.
 
 Types without a known signature (an extension an operator added to the allow-list) are not
@@ -81,6 +81,39 @@ def _is_text(head: bytes, whole_file: bool) -> bool:
     return _decodes(head, "utf-8-sig", whole_file) or _decodes(head, "gb18030", whole_file)
 
 
+# What a browser takes for an HTML page when it sniffs a file's type (the WHATWG MIME
+# Sniffing standard's "HTML" patterns): after leading whitespace, one of these tags, case
+# insensitive, followed by a space or ">".
+_HTML_TAGS = (b"!doctype html", b"html", b"head", b"script", b"iframe", b"h1", b"div", b"font", b"table",
+              b"a", b"style", b"title", b"b", b"body", b"br", b"p", b"!--")
+_HTML_WHITESPACE = b" \t\n\x0c\r"
+
+
+def _text_head(head: bytes) -> bytes:
+    """The head as ASCII-compatible bytes to look for markup in (UTF-16 turned into UTF-8)."""
+    for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if head.startswith(bom):
+            return head[2:].decode(encoding, errors="ignore").encode()
+    return head.removeprefix(codecs.BOM_UTF8)
+
+
+def looks_like_html(head: bytes) -> bool:
+    """Whether a browser sniffing `head` would treat the file as an HTML page."""
+    text = _text_head(head).lstrip(_HTML_WHITESPACE).lower()
+    if not text.startswith(b"<"):
+        return False
+    for tag in _HTML_TAGS:
+        after = text[1 + len(tag):2 + len(tag)]
+        if text[1:1 + len(tag)] == tag and after in (b" ", b">"):
+            return True
+    return False
+
+
+def _is_plain_text(head: bytes, whole_file: bool) -> bool:
+    """Text that is not an HTML page in disguise (a log, notes, CSV, JSON, mail)."""
+    return _is_text(head, whole_file) and not looks_like_html(head)
+
+
 @dataclass(frozen=True)
 class _Kind:
     name: str
@@ -96,8 +129,9 @@ _HEIF = _Kind("heif", _is_heif)
 _OFFICE = _Kind("office", _is_zip)  # docx/xlsx/pptx are ZIP packages
 _ZIP = _Kind("zip", _is_zip)
 _LEGACY_OFFICE = _Kind("legacy_office", _is_ole2)
-_TEXT = _Kind("text", _is_text)
-_EMAIL = _Kind("email", _is_text)
+_TEXT = _Kind("text", _is_plain_text)
+_XML = _Kind("text", _is_text)  # XML may start with any element, <a> and <p> included
+_EMAIL = _Kind("email", _is_plain_text)
 
 KINDS_BY_EXTENSION: dict[str, _Kind] = {
     ".pdf": _PDF,
@@ -121,7 +155,7 @@ KINDS_BY_EXTENSION: dict[str, _Kind] = {
     ".csv": _TEXT,
     ".tsv": _TEXT,
     ".json": _TEXT,
-    ".xml": _TEXT,
+    ".xml": _XML,
     ".md": _TEXT,
     ".eml": _EMAIL,
 }

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aftersales.domain.filetypes import SNIFF_BYTES, ContentCheck, check_content
+from aftersales.domain.filetypes import SNIFF_BYTES, ContentCheck, check_content, looks_like_html
 from tests.core import samples
 
 
@@ -80,8 +80,38 @@ def test_the_pdf_header_may_follow_a_little_leading_junk_but_not_a_kilobyte():
 
 
 @given(st.text(alphabet=st.characters(blacklist_characters="\x00", blacklist_categories=["Cs"])))
-def test_any_utf8_text_without_nul_is_a_log(text):
-    assert judge(".log", text.encode()).matches
+def test_any_utf8_text_without_nul_is_a_log_unless_a_browser_would_open_it_as_a_page(text):
+    assert judge(".log", text.encode()).matches is not looks_like_html(text.encode())
+
+
+@pytest.mark.parametrize("content", [
+    samples.HTML,
+    b"<!DOCTYPE html><title>x</title>",
+    b"\r\n  <HTML>\n<body onload=alert(1)>",
+    b"<script>fetch('/api/v1/tickets')</script>",
+    b"<!-- a comment -->",
+    b"\xef\xbb\xbf<html>",
+    "<html><body>导出</body></html>".encode("utf-16"),
+    b"<a href='http://evil.example'>x</a>",
+])
+def test_an_html_page_renamed_to_a_text_type_is_refused(content):
+    for extension in (".log", ".txt", ".csv", ".json", ".md", ".eml"):
+        assert judge(extension, content).matches is False, (extension, content)
+
+
+@pytest.mark.parametrize("content", [
+    b"2025-03-03 10:00:01 <ERROR> link down\n",
+    b"<interface>eth0</interface>\n",
+    b"<html-report> is not a tag a browser sniffs\n",
+    b"a < b and b > c\n",
+])
+def test_logs_with_angle_brackets_are_still_logs(content):
+    assert judge(".log", content).matches
+
+
+def test_xml_may_start_with_any_element():
+    assert judge(".xml", b"<?xml version='1.0'?><a>1</a>").matches
+    assert judge(".xml", b"<p>paragraph</p>").matches
 
 
 @given(st.binary(min_size=1))
