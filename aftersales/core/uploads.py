@@ -25,7 +25,7 @@ CONTENT_MISMATCH_MESSAGES = {
     "office": _("The file's content is not an Office document (Word, Excel or PowerPoint)."),
     "zip": _("The file's content is not a ZIP archive."),
     "legacy_office": _("The file's content is not an Office 97–2003 document."),
-    "text": _("The file's content is not plain text (UTF-8 or GB18030)."),
+    "text": _("The file's content is not plain text (UTF-8 or GB18030, and not a web page)."),
     "email": _("The file's content is not an e-mail message."),
 }
 

@@ -115,6 +115,7 @@ def test_a_file_of_another_type_is_refused_with_the_allowed_types(ticket, engine
     ("report.pdf", samples.HTML, "The file's content is not a PDF."),
     ("photo.jpg", samples.PNG, "The file's content is not a JPEG image."),
     ("dump.log", samples.EXE, "The file's content is not plain text"),
+    ("debug.log", samples.HTML, "not a web page"),
     ("logs.zip", samples.HTML, "The file's content is not a ZIP archive."),
 ])
 def test_a_file_whose_content_is_not_its_type_is_refused_and_nothing_is_written(ticket, engineer_api, name,
