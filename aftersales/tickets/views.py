@@ -33,6 +33,7 @@ from aftersales.assets.models import Equipment
 from aftersales.core.generic import Column, ObjectViewSet, add_validation_errors, style_widget
 from aftersales.core.scoping import get_scoped_or_404, scoped
 from aftersales.customers.models import Customer
+from aftersales.domain import sla
 from aftersales.domain.sla import ClockStatus
 from aftersales.tickets import attachments, selectors, services
 from aftersales.tickets.choices import OPEN_STATUSES, Channel, EventKind, Level, Status, TargetKind
@@ -261,9 +262,19 @@ def _event_text(event, level_labels, status_labels, kind_labels) -> str:
     return ""
 
 
-def _clock_rows(states, *, live: bool) -> list[dict[str, Any]]:
+def _warning(target) -> dict[str, Any]:
+    """What the target's 50/75/100 % warnings have done: the last percentage sent, and the
+    next one with when it goes out (none while nothing is pending)."""
+    pending = sla.next_warning(target.warning_instants(), target.warned_percent) if target.warning_due_at else None
+    return {"sent": target.warned_percent or None, "next_percent": pending[0] if pending else None,
+            "next_at": target.warning_due_at if pending else None}
+
+
+def _clock_rows(states, *, live: bool, targets: dict | None = None) -> list[dict[str, Any]]:
+    """`targets` by kind (live only): their warnings are shown beside the clocks."""
     rows = []
     kind_labels = dict(TargetKind.choices)
+    targets = targets or {}
     for state in states:
         percent = max(0.0, state.fraction_used * 100)
         late = state.remaining_minutes < 0 or state.status is ClockStatus.BREACHED
@@ -289,6 +300,7 @@ def _clock_rows(states, *, live: bool) -> list[dict[str, Any]]:
             "provisional": state.provisional,
             # A running clock ticks in the browser; a paused, met or replayed one stands still.
             "ticking": live and state.status in (ClockStatus.RUNNING, ClockStatus.BREACHED) and state.met_at is None,
+            "warning": _warning(targets[state.kind.value]) if state.kind.value in targets else None,
         })
     return rows
 
@@ -335,7 +347,8 @@ def _detail_context(request, ticket, bound: dict[str, Any] | None = None) -> dic
         pauses = [p for p in pauses if p.started_at <= moment]
         level, status = state.level or ticket.level, state.status or ticket.status
     else:
-        clocks = _clock_rows(selectors.ticket_clocks_now(ticket=ticket, now=now), live=True)
+        clocks = _clock_rows(selectors.ticket_clocks_now(ticket=ticket, now=now), live=True,
+                             targets={t.kind: t for t in ticket.sla_targets.all()})
     status_labels, kind_labels = dict(Status.choices), dict(TargetKind.choices)
     level_labels = dict(Level.choices)
     timeline = [{"event": e, "text": _event_text(e, level_labels, status_labels, kind_labels)} for e in events]

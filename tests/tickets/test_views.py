@@ -253,6 +253,30 @@ def test_detail_shows_header_clocks_grade_history_and_timeline(desk, agent, tick
     assert 'data-kind="created"' in text and 'data-kind="regraded"' in text
 
 
+def test_the_clocks_show_which_warnings_went_out_and_when_the_next_one_goes(desk, ticket):
+    import re
+
+    from aftersales.tickets.escalations import fire_escalations
+
+    def warnings(response) -> dict[str, str]:
+        cells = re.findall(r'data-target="(\w+)".*?data-testid="warnings">(.*?)</td>', response.content.decode(), re.S)
+        return {kind: " ".join(cell.split()) for kind, cell in cells}
+
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    # L4 received 10:00 on 5x8: respond in 30 minutes, so its first warning is at 10:15.
+    assert warnings(desk.get(ticket.get_absolute_url(), **english))["respond"] == "next 50 % at 01-27 10:15"
+    assert warnings(desk.get(ticket.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans"))["respond"] == \
+        "下次 50% 预警于 01-27 10:15"
+    fire_escalations(now=at("2025-01-27T10:16:00+08:00"))
+    shown = warnings(desk.get(ticket.get_absolute_url(), **english))
+    assert shown["respond"] == "50 % sent · next 75 % at 01-27 10:22"
+    fire_escalations(now=at("2025-01-27T10:40:00+08:00"))
+    assert warnings(desk.get(ticket.get_absolute_url(), **english))["respond"] == "100 % sent"
+    # A replayed moment shows no warning column: what went out then is on the timeline.
+    replay = desk.get(ticket.get_absolute_url(), {"at": "2025-01-27T10:05"}, **english)
+    assert 'data-testid="warnings"' not in replay.content.decode()
+
+
 def test_an_e_mail_reply_shows_who_wrote_and_what_on_the_timeline(desk, ticket):
     from aftersales.tickets.models import TicketEvent
 
