@@ -1,5 +1,10 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core import ratelimit
@@ -34,3 +39,31 @@ class RateLimitedLoginForm(AuthenticationForm):
         cleaned = super().clean()
         ratelimit.reset("login", ident)
         return cleaned
+
+
+def _style(form: forms.Form) -> None:
+    for name, field in form.fields.items():
+        field.widget.attrs.setdefault("class", "form-control form-control-lg")
+        if name == "email":
+            field.widget.attrs.setdefault("autocomplete", "email")
+
+
+class StyledPasswordResetForm(PasswordResetForm):
+    """Asks for the account's e-mail address (Django's form: a link goes only to an active
+    account with that address; the page says the same whether or not one exists)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class StyledSetPasswordForm(SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class StyledPasswordChangeForm(PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)

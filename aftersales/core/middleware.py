@@ -9,7 +9,8 @@ from django.contrib.sessions.middleware import SessionMiddleware
 from django.middleware.common import CommonMiddleware
 from django_htmx.middleware import HtmxMiddleware
 
-PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/api/", "/i18n/", "/healthz", "/admin/")
+PUBLIC_PREFIXES = ("/accounts/login/", "/accounts/password-reset/", "/accounts/reset/", "/static/", "/api/",
+                   "/i18n/", "/healthz", "/admin/")
 API_PREFIX = "/api/"
 
 
