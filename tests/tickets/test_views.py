@@ -253,25 +253,37 @@ def test_detail_shows_header_clocks_grade_history_and_timeline(desk, agent, tick
     assert 'data-kind="created"' in text and 'data-kind="regraded"' in text
 
 
-def test_the_clocks_show_which_warnings_went_out_and_when_the_next_one_goes(desk, ticket):
+def test_the_clocks_show_which_warnings_went_out_and_when_the_next_one_goes(desk, ticket, create):
     import re
 
     from aftersales.tickets.escalations import fire_escalations
 
     def warnings(response) -> dict[str, str]:
         cells = re.findall(r'data-target="(\w+)".*?data-testid="warnings">(.*?)</td>', response.content.decode(), re.S)
-        return {kind: " ".join(cell.split()) for kind, cell in cells}
+        return {kind: " ".join(re.sub(r"<[^>]+>", "", cell).split()) for kind, cell in cells}
+
+    def shown(when) -> str:
+        return f"{timezone.localtime(when):%m-%d %H:%M}"
 
     english = {"HTTP_ACCEPT_LANGUAGE": "en"}
-    # L4 received 10:00 on 5x8: respond in 30 minutes, so its first warning is at 10:15.
-    assert warnings(desk.get(ticket.get_absolute_url(), **english))["respond"] == "next 50 % at 01-27 10:15"
-    assert warnings(desk.get(ticket.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans"))["respond"] == \
-        "下次 50% 预警于 01-27 10:15"
-    fire_escalations(now=at("2025-01-27T10:16:00+08:00"))
-    shown = warnings(desk.get(ticket.get_absolute_url(), **english))
-    assert shown["respond"] == "50 % sent · next 75 % at 01-27 10:22"
-    fire_escalations(now=at("2025-01-27T10:40:00+08:00"))
-    assert warnings(desk.get(ticket.get_absolute_url(), **english))["respond"] == "100 % sent"
+    # A warning whose time came long ago but that no worker has sent yet says so: the
+    # fixture's L4 was received on 27 January 2025 at 10:00 (respond by 10:30 on 5x8).
+    assert warnings(desk.get(ticket.get_absolute_url(), **english))["respond"] == \
+        "50 % due since 01-27 10:15, not sent yet"
+    # A fault received now by a customer without a contract: respond within 30 clock minutes.
+    fresh = create(now=timezone.now().isoformat(), customer=CustomerFactory())
+    respond = fresh.sla_targets.get(kind="respond")
+    assert respond.warning_due_at == respond.started_at + timedelta(minutes=15)
+    url = fresh.get_absolute_url()
+    assert warnings(desk.get(url, **english))["respond"] == f"next 50 % at {shown(respond.warning_due_at)}"
+    assert warnings(desk.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans"))["respond"] == \
+        f"下次 50% 预警于 {shown(respond.warning_due_at)}"
+    fire_escalations(now=respond.warning_due_at)
+    respond.refresh_from_db()
+    assert warnings(desk.get(url, **english))["respond"] == f"50 % sent · next 75 % at {shown(respond.warning_due_at)}"
+    fire_escalations(now=respond.due_at)
+    assert warnings(desk.get(url, **english))["respond"] == "100 % sent"
+
     # A replayed moment shows no warning column: what went out then is on the timeline.
     replay = desk.get(ticket.get_absolute_url(), {"at": "2025-01-27T10:05"}, **english)
     assert 'data-testid="warnings"' not in replay.content.decode()
