@@ -33,6 +33,8 @@ from functools import cache, lru_cache
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from psycopg.types.json import Jsonb
 
+from aftersales.core import onetrip
+
 
 class RowsError(RuntimeError):
     pass
@@ -58,29 +60,21 @@ def _pg_sequence(table: str, column: str) -> str:
     return name
 
 
-def _allocate(requests: Sequence[tuple[type[models.Model], int]]) -> list[list[int]]:
-    """For each (model, n): n new primary-key values, in one statement on PostgreSQL."""
-    if connection.vendor == "postgresql":
-        parts, params = [], []
-        for model, count in requests:
-            parts.append("ARRAY(SELECT nextval(%s::regclass) FROM generate_series(1, %s))")
-            params += [_pg_sequence(model._meta.db_table, model._meta.pk.column), count]
+def _sqlite_allocate(requests: Sequence[tuple[type[models.Model], int]]) -> list[list[int]]:
+    """For each (model, n): n new primary-key values from SQLite's AUTOINCREMENT counters."""
+    if connection.vendor != "sqlite":  # pragma: no cover - the project supports these two databases
+        raise RowsError(f"assign_ids does not support {connection.vendor}")
+    tables = [model._meta.db_table for model, _count in requests]
+    counts = dict(zip(tables, (count for _model, count in requests), strict=True))
+    last = _sqlite_advance(counts)
+    missing = [table for table in tables if table not in last]
+    if missing:  # a table that never had a row has no counter yet: start it at its largest id
         with connection.cursor() as cursor:
-            cursor.execute("SELECT " + ", ".join(parts), params)
-            return [list(ids) for ids in cursor.fetchone()]
-    if connection.vendor == "sqlite":
-        tables = [model._meta.db_table for model, _count in requests]
-        counts = dict(zip(tables, (count for _model, count in requests), strict=True))
-        last = _sqlite_advance(counts)
-        missing = [table for table in tables if table not in last]
-        if missing:  # a table that never had a row has no counter yet: start it at its largest id
-            with connection.cursor() as cursor:
-                for table in missing:
-                    cursor.execute(f"INSERT INTO sqlite_sequence (name, seq) SELECT %s, coalesce(max(rowid), 0) "  # noqa: S608
-                                   f"FROM {connection.ops.quote_name(table)}", [table])
-            last |= _sqlite_advance({table: counts[table] for table in missing})
-        return [list(range(last[table] - counts[table] + 1, last[table] + 1)) for table in tables]
-    raise RowsError(f"assign_ids does not support {connection.vendor}")  # pragma: no cover
+            for table in missing:
+                cursor.execute(f"INSERT INTO sqlite_sequence (name, seq) SELECT %s, coalesce(max(rowid), 0) "  # noqa: S608
+                               f"FROM {connection.ops.quote_name(table)}", [table])
+        last |= _sqlite_advance({table: counts[table] for table in missing})
+    return [list(range(last[table] - counts[table] + 1, last[table] + 1)) for table in tables]
 
 
 def _sqlite_advance(counts: dict[str, int]) -> dict[str, int]:
@@ -99,7 +93,8 @@ def assign_ids(*groups: Sequence[models.Model]) -> None:
     """Give every object of every group (one model per group) a new primary key."""
     _require_atomic()
     groups = _checked_groups(groups)
-    give_ids(groups, _allocate([(type(g[0]), len(g)) for g in groups]))
+    [ids] = onetrip.fetch(ids_part([(type(g[0]), len(g)) for g in groups]))
+    give_ids(groups, ids)
 
 
 def _checked_groups(groups) -> list[list[models.Model]]:
@@ -116,16 +111,16 @@ def _checked_groups(groups) -> list[list[models.Model]]:
 
 def ids_part(requests: Sequence[tuple[type[models.Model], int]]):
     """New primary keys for (model, count) pairs as a part of a combined statement
-    (aftersales.core.onetrip): one list of ids per pair; hand them out with `give_ids`."""
-    from aftersales.core.onetrip import Part
-
+    (aftersales.core.onetrip): one list of ids per pair; hand them out with `give_ids`. On
+    PostgreSQL `nextval` of each table's sequence; elsewhere SQLite's counters."""
     requests = list(requests)
     if connection.vendor != "postgresql":
-        return Part(sql="", params=(), run=lambda: _allocate(requests))
+        return onetrip.Part(sql="", params=(), run=lambda: _sqlite_allocate(requests))
     arrays = ", ".join("ARRAY(SELECT nextval(%s::regclass) FROM generate_series(1, %s))" for _ in requests)
     params = tuple(value for model, count in requests
                    for value in (_pg_sequence(model._meta.db_table, model._meta.pk.column), count))
-    return Part(sql=f"SELECT json_build_array({arrays})", params=params, run=lambda: _allocate(requests))
+    return onetrip.Part(sql=f"SELECT json_build_array({arrays})", params=params,
+                        run=lambda: onetrip.fetch(ids_part(requests))[0])
 
 
 def give_ids(groups: Sequence[Sequence[models.Model]], ids: Sequence[Sequence[int]]) -> None:
