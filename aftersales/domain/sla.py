@@ -352,7 +352,8 @@ def compute_targets(policy: Policy, level: Level, started_at: datetime, calendar
 def threshold_instants(target: TargetClock, calendar: BusinessCalendar, pauses: Iterable[Pause] = (),
                        thresholds: Iterable[int] = ESCALATION_THRESHOLDS) -> dict[int, datetime]:
     """Percentage -> the instant at which that share of the target's time has been used
-    (with the same pauses as its due time). 100 % is the due time itself."""
+    (with the same pauses as its due time). 100 % is the due time itself, taken from the
+    target rather than counted again."""
     spans = _merge(_closed_pauses(pauses))
     start_us = _us(target.started_at, "started_at")
     total_us = target.minutes * MICROSECONDS_PER_MINUTE
@@ -360,6 +361,9 @@ def threshold_instants(target: TargetClock, calendar: BusinessCalendar, pauses: 
     for percent in thresholds:
         if not 0 < percent <= 100:
             raise ValueError("a threshold is a percentage above 0 and at most 100")
+        if percent == 100:
+            instants[percent] = target.due_at.astimezone(calendar.tz)
+            continue
         amount = total_us * percent // 100
         instants[percent] = _at(calendar, _deadline(calendar, target.business_time, start_us, amount, spans))
     return instants
