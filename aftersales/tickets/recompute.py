@@ -35,6 +35,13 @@ from aftersales.tickets.models import SlaTarget, Ticket, TicketEvent
 from aftersales.tickets.services import calendar_for, paused_seconds, policy_for
 
 CHUNK_SIZE = 200
+# What a recompute may change on an open target, compared before and after and written back.
+MOVED_FIELDS = ("started_at", "due_at", "provisional", "paused_seconds",
+                "warn_half_at", "warn_three_quarters_at", "warning_due_at")
+
+
+def _moved_values(target: SlaTarget) -> tuple:
+    return tuple(getattr(target, name) for name in MOVED_FIELDS)
 
 
 @dataclass
@@ -109,8 +116,7 @@ class _Changes:
     audits: list[tuple[Ticket, dict, dict]] = field(default_factory=list)
 
     def write(self) -> None:
-        _update_rows(SlaTarget, self.targets, ["started_at", "due_at", "provisional", "paused_seconds",
-                                               "warn_half_at", "warn_three_quarters_at", "warning_due_at"])
+        _update_rows(SlaTarget, self.targets, list(MOVED_FIELDS))
         _update_rows(Ticket, self.tickets, ["provisional", "updated_at"])
         if self.events:
             TicketEvent.objects.bulk_create(self.events)
@@ -156,16 +162,14 @@ def _recompute_ticket(ticket: Ticket, calendar: BusinessCalendar, now: datetime,
             continue
         open_provisional = open_provisional or clock.provisional
         new_paused = paused_seconds(calendar, clock, pauses)
-        before = (target.due_at, target.started_at, target.provisional, target.paused_seconds,
-                  target.warn_half_at, target.warn_three_quarters_at, target.warning_due_at)
+        before = _moved_values(target)
         old_due = target.due_at
         target.started_at, target.due_at = clock.started_at, clock.due_at
         target.provisional, target.paused_seconds = clock.provisional, new_paused
         # Pending warnings move with the target; fired ones stay fired; a stopped clock has
         # none pending (decision 0007).
         target.set_warnings(clocks.threshold_instants(clock, calendar, pauses), running=not running_pause)
-        if before == (target.due_at, target.started_at, target.provisional, target.paused_seconds,
-                      target.warn_half_at, target.warn_three_quarters_at, target.warning_due_at):
+        if before == _moved_values(target):
             continue
         if old_due != clock.due_at:
             moves.append({"kind": target.kind, "from": old_due.astimezone(calendar.tz).isoformat(),
