@@ -148,12 +148,11 @@ def _claim(pk: int, now: datetime) -> DueWarning | None:
     target = due.first()
     if target is None:
         return None
-    instants = target.warning_instants()
-    claimed = sla.next_warning(instants, target.warned_percent)
+    claimed = target.next_warning()
     if claimed is None:  # nothing pending after all (a marker moved by hand)
         return None
     percent, due_at = claimed
-    following = sla.next_warning(instants, percent)
+    following = sla.next_warning(target.warning_instants(), percent)
     next_due = following[1] if following else None
     moved = SlaTarget.objects.filter(pk=pk, warned_percent=target.warned_percent).update(
         warned_percent=percent, warning_due_at=next_due)

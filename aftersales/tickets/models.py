@@ -276,6 +276,10 @@ class SlaTarget(models.Model):
             (Threshold.HALF, self.warn_half_at), (Threshold.THREE_QUARTERS, self.warn_three_quarters_at),
             (Threshold.DUE, self.due_at)) if instant is not None}
 
+    def next_warning(self) -> tuple[int, datetime] | None:
+        """The first warning not fired yet, as (percentage, instant), or None."""
+        return sla.next_warning(self.warning_instants(), self.warned_percent)
+
     def set_warnings(self, instants: dict[int, datetime], *, running: bool) -> None:
         """Store the 50 and 75 % instants (from `domain.sla.threshold_instants`; 100 % is the
         due time, already set) and arm the first warning not fired yet; `running=False` (the
@@ -285,7 +289,7 @@ class SlaTarget(models.Model):
             self.warn_half_at = instants.get(Threshold.HALF)
         if self.warned_percent < Threshold.THREE_QUARTERS:
             self.warn_three_quarters_at = instants.get(Threshold.THREE_QUARTERS)
-        pending = sla.next_warning(self.warning_instants(), self.warned_percent) if running else None
+        pending = self.next_warning() if running else None
         self.warning_due_at = pending[1] if pending else None
 
 

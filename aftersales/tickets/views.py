@@ -33,7 +33,6 @@ from aftersales.assets.models import Equipment
 from aftersales.core.generic import Column, ObjectViewSet, add_validation_errors, style_widget
 from aftersales.core.scoping import get_scoped_or_404, scoped
 from aftersales.customers.models import Customer
-from aftersales.domain import sla
 from aftersales.domain.sla import ClockStatus
 from aftersales.tickets import attachments, selectors, services
 from aftersales.tickets.choices import OPEN_STATUSES, Channel, EventKind, Level, Status, TargetKind
@@ -265,7 +264,7 @@ def _event_text(event, level_labels, status_labels, kind_labels) -> str:
 def _warning(target) -> dict[str, Any]:
     """What the target's 50/75/100 % warnings have done: the last percentage sent, and the
     next one with when it goes out (none while nothing is pending)."""
-    pending = sla.next_warning(target.warning_instants(), target.warned_percent) if target.warning_due_at else None
+    pending = target.next_warning() if target.warning_due_at else None
     return {"sent": target.warned_percent or None, "next_percent": pending[0] if pending else None,
             "next_at": target.warning_due_at if pending else None}
 
