@@ -10,7 +10,9 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+# Patterns are tried in order: the API, which machines call most, comes first.
 urlpatterns = [
+    path("api/v1/", api.urls),
     path("", home, name="home"),
     path("core/", include("aftersales.core.urls")),
     path("accounts/", include("aftersales.accounts.urls")),
@@ -21,7 +23,6 @@ urlpatterns = [
     path("notifications/", include("aftersales.notifications.urls")),
     path("mail/", include("aftersales.mailin.urls")),
     path("portal/", include("aftersales.portal.urls")),
-    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz),

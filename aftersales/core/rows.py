@@ -113,14 +113,25 @@ def ids_part(requests: Sequence[tuple[type[models.Model], int]]):
     """New primary keys for (model, count) pairs as a part of a combined statement
     (aftersales.core.onetrip): one list of ids per pair; hand them out with `give_ids`. On
     PostgreSQL `nextval` of each table's sequence; elsewhere SQLite's counters."""
-    requests = list(requests)
+    requests = tuple((model, int(count)) for model, count in requests)
     if connection.vendor != "postgresql":
         return onetrip.Part(sql="", params=(), run=lambda: _sqlite_allocate(requests))
-    arrays = ", ".join("ARRAY(SELECT nextval(%s::regclass) FROM generate_series(1, %s))" for _ in requests)
-    params = tuple(value for model, count in requests
-                   for value in (_pg_sequence(model._meta.db_table, model._meta.pk.column), count))
-    return onetrip.Part(sql=f"SELECT json_build_array({arrays})", params=params,
-                        run=lambda: onetrip.fetch(ids_part(requests))[0])
+    return onetrip.Part(sql=_pg_ids_sql(requests), params=(), run=lambda: onetrip.fetch(ids_part(requests))[0])
+
+
+@lru_cache(maxsize=64)
+def _pg_ids_sql(requests: tuple[tuple[type[models.Model], int], ...]) -> str:
+    """The ids statement with its sequences and counts written into the text, not passed as
+    parameters: with `generate_series(1, $n)` PostgreSQL cannot know the row count when it
+    plans the prepared statement once for all values, estimates 1,000 rows, and so plans
+    the statement anew on every run (a quarter of a millisecond each time). One text per
+    shape (a create has a handful) keeps the plan cached."""
+    def array(model: type[models.Model], count: int) -> str:
+        sequence = _pg_sequence(model._meta.db_table, model._meta.pk.column).replace("'", "''")
+        nextval = f"nextval('{sequence}'::regclass)"
+        return f"ARRAY[{', '.join([nextval] * count)}]::bigint[]"
+
+    return f"SELECT json_build_array({', '.join(array(model, count) for model, count in requests)})"
 
 
 def give_ids(groups: Sequence[Sequence[models.Model]], ids: Sequence[Sequence[int]]) -> None:
@@ -131,6 +142,37 @@ def give_ids(groups: Sequence[Sequence[models.Model]], ids: Sequence[Sequence[in
     for group, group_ids in pairs:
         for obj, pk in zip(group, group_ids, strict=True):
             obj.pk = pk
+
+
+@cache
+def _relations(model: type[models.Model]) -> tuple[tuple[models.Field, ...], bool]:
+    """The model's concrete relation fields, and whether it has private (generic) ones."""
+    return tuple(f for f in model._meta.concrete_fields if f.is_relation), bool(model._meta.private_fields)
+
+
+def _prepare_related(obj: models.Model) -> None:
+    """Django's `Model._prepare_related_fields_for_save`, walking only the relation fields
+    instead of every field: an unsaved related object is refused (ValueError), a related
+    object saved since it was assigned gives its id, a stale cached object is dropped."""
+    relations, private = _relations(type(obj))
+    if private:
+        obj._prepare_related_fields_for_save(operation_name="insert_rows")
+        return
+    for field in relations:
+        if not field.is_cached(obj):
+            continue
+        related = field.get_cached_value(obj)
+        if not related:
+            continue
+        if not related._is_pk_set():
+            if not field.remote_field.multiple:
+                field.remote_field.delete_cached_value(related)
+            raise ValueError(f"insert_rows() prohibited to prevent data loss due to unsaved related object "
+                             f"'{field.name}'.")
+        if getattr(obj, field.attname) in field.empty_values:
+            setattr(obj, field.name, related)
+        if getattr(related, field.target_field.attname) != getattr(obj, field.attname):
+            field.delete_cached_value(obj)
 
 
 def _is_stamp(field: models.Field) -> bool:
@@ -159,36 +201,63 @@ def _value(field: models.Field, obj: models.Model, db):
 
 
 # Field classes (exactly these, not subclasses, which may prepare values their own way) whose
-# preparation for the database leaves a value of a plain type as it is.
-_PLAIN_FIELDS = frozenset({models.CharField, models.TextField, models.BooleanField, models.IntegerField,
-                           models.SmallIntegerField, models.BigIntegerField, models.PositiveIntegerField,
-                           models.PositiveSmallIntegerField, models.BigAutoField, models.AutoField,
-                           models.ForeignKey})
-_PLAIN_VALUES = frozenset({str, int, bool, type(None)})
+# preparation for the database leaves a value of the matching type as it is.
+_TEXT_FIELDS = frozenset({models.CharField, models.TextField})
+_INT_FIELDS = frozenset({models.IntegerField, models.SmallIntegerField, models.BigIntegerField,
+                         models.PositiveIntegerField, models.PositiveSmallIntegerField, models.BigAutoField,
+                         models.AutoField, models.ForeignKey})
+_SLOW, _TEXT, _INT, _BOOL, _DATETIME, _STAMP, _JSON = range(7)
+# Per mode of `_mode`, the value types taken as they are (subclasses included: choices members).
+_PLAIN_TYPES = {_TEXT: str, _INT: int, _BOOL: bool}
+
+
+def _mode(field: models.Field) -> int:
+    """How `_json_row` may take a field's value without Django's chain: a text, integer or
+    boolean field holding None or a str, an int (not a bool) or a bool (choices members
+    included: they are str or int) (_TEXT, _INT, _BOOL);
+    a datetime field holding an aware datetime or None (_DATETIME), or for an auto_now
+    time, once `stamp` filled it (_STAMP); a JSONField without its own encoder holding
+    anything, which the statement's JSON document carries exactly as the field's own dump
+    would (_JSON). Any other value, and any other field, goes through Django's chain."""
+    if type(field) is models.DateTimeField:
+        return _STAMP if _is_stamp(field) else _DATETIME
+    if type(field) in _TEXT_FIELDS:
+        return _TEXT
+    if type(field) in _INT_FIELDS:
+        return _INT
+    if type(field) is models.BooleanField:
+        return _BOOL
+    if type(field) is models.JSONField and field.encoder is None:
+        return _JSON
+    return _SLOW
 
 
 @cache
-def _json_plan(model: type[models.Model], with_pk: bool) -> tuple[tuple[str, str, bool, models.Field], ...]:
-    """Per column: (column, attribute, may take the quick path, field), worked out once."""
-    return tuple((f.column, f.attname, type(f) in _PLAIN_FIELDS or (type(f) is models.DateTimeField and not _is_stamp(f)), f)
-                 for f in _fields(model, with_pk))
+def _json_plan(model: type[models.Model], with_pk: bool) -> tuple[tuple[str, str, int, models.Field], ...]:
+    """Per column: (column, attribute, how to take the value, field), worked out once."""
+    return tuple((f.column, f.attname, _mode(f), f) for f in _fields(model, with_pk))
 
 
 def _json_row(obj: models.Model, with_pk: bool, db) -> dict:
     """The row of `obj` as JSON values by column: `_json_value(_value(...))` per field,
-    without Django's preparation chain for the common case of a plain field holding a plain
-    value (or an aware datetime), which took about a fifth of a create's Python time. The
-    result is the same (tests/core/test_rows.py)."""
+    without Django's preparation chain for the common cases (see `_mode`), which took about
+    a fifth of a create's Python time. The result is the same (tests/core/test_rows.py)."""
     row = {}
-    for column, attname, quick, field in _json_plan(type(obj), with_pk):
-        if quick:
+    for column, attname, mode, field in _json_plan(type(obj), with_pk):
+        if mode:
             value = getattr(obj, attname)
-            kind = type(value)
-            if kind in _PLAIN_VALUES:
+            if mode == _JSON:
                 row[column] = value
                 continue
-            if kind is datetime.datetime and value.utcoffset() is not None:
+            if mode <= _BOOL:
+                if value is None or (isinstance(value, _PLAIN_TYPES[mode]) and (mode != _INT or type(value) is not bool)):
+                    row[column] = value
+                    continue
+            elif type(value) is datetime.datetime and value.utcoffset() is not None:
                 row[column] = value.isoformat()
+                continue
+            elif value is None and mode == _DATETIME:
+                row[column] = None
                 continue
         row[column] = _json_value(_value(field, obj, db))
     return row
@@ -267,7 +336,7 @@ def insert_rows(objects: Sequence[models.Model]) -> None:
         for obj in group:
             if not obj._state.adding:
                 raise RowsError(f"insert_rows: {obj!r} is already saved")
-            obj._prepare_related_fields_for_save(operation_name="insert_rows")
+            _prepare_related(obj)
             if postgresql:
                 value_rows.append(_json_row(obj, with_pk, db))
             else:

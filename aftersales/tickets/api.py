@@ -18,10 +18,11 @@ from aftersales.assets.models import Equipment
 from aftersales.core.api import (
     MAX_ID,
     ArchivePagination,
+    answer_of_written,
     api_field_names,
     filter_schema,
+    json_response,
     require_perm,
-    schema_of_written,
 )
 from aftersales.core.scoping import ScopedGet, get_scoped_or_404, scoped
 from aftersales.customers.models import Contact, Customer, Site
@@ -252,12 +253,12 @@ def create_ticket(request, payload: TicketIn):
     # The service hands back what it wrote (targets, the created event): answer from that
     # without reading it back; a new ticket has no grade changes or pauses yet.
     targets = ticket.written_targets
-    answer = schema_of_written(
+    answer = answer_of_written(
         TicketDetailOut, ticket, grade_changes=[], pauses=[],
         next_due_at=min((t.due_at for t in targets if t.met_at is None), default=None),
-        targets=[schema_of_written(TargetOut, target) for target in targets],
-        events=[schema_of_written(EventOut, event) for event in ticket.written_events])
-    return Status(201, answer)
+        targets=[answer_of_written(TargetOut, target) for target in targets],
+        events=[answer_of_written(EventOut, event) for event in ticket.written_events])
+    return json_response(answer, status=201)
 
 
 @router.patch("/{int:pk}", response=TicketDetailOut, operation_id="update_ticket", summary="Change status or assignee",
