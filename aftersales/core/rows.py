@@ -22,10 +22,12 @@ checks the override). Must run inside `transaction.atomic()`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import decimal
 import json
 import math
+import secrets
 import uuid
 from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
@@ -46,7 +48,9 @@ def _check_model(model: type[models.Model]) -> None:
 
 
 def _require_atomic() -> None:
-    if not transaction.get_connection().in_atomic_block:
+    """SQLite's ids and multi-statement writes need the caller's transaction; PostgreSQL's
+    sequences and single statement do not (`one_statement`)."""
+    if connection.vendor != "postgresql" and not transaction.get_connection().in_atomic_block:
         raise RowsError("assign_ids and insert_rows must run inside transaction.atomic()")
 
 
@@ -268,11 +272,13 @@ def _fields(model: type[models.Model], with_pk: bool) -> list[models.Field]:
 
 
 @lru_cache(maxsize=256)
-def _insert_sql(vendor: str, shape: tuple[tuple[type[models.Model], bool, int], ...]) -> tuple[str, ...]:
+def _insert_sql(vendor: str, shape: tuple[tuple[type[models.Model], bool, int], ...], late_sql: str = "") -> tuple[str, ...]:
     """PostgreSQL: ONE statement (data-modifying CTEs), each table's rows passed as one JSON
     document and turned into rows of the table's type by `jsonb_populate_recordset`, so the
-    statement has one parameter per table whatever the rows. SQLite: one multi-row INSERT
-    per table. Built once per shape."""
+    statement has one parameter per table whatever the rows; with `late_sql` (see `Late`)
+    the statement first runs it and writes its value in place of the marker in every
+    document, and gives the value back. SQLite: one multi-row INSERT per table. Built once
+    per shape."""
     quote = connection.ops.quote_name
     statements = []
     for model, with_pk, count in shape:
@@ -280,15 +286,22 @@ def _insert_sql(vendor: str, shape: tuple[tuple[type[models.Model], bool, int], 
         table = quote(model._meta.db_table)
         columns = ", ".join(quote(f.column) for f in fields)
         if vendor == "postgresql":
-            values = f"SELECT {columns} FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb)"  # noqa: S608
+            document = "replace(%s::text, %s::text, (SELECT text FROM late_text))::jsonb" if late_sql else "%s::jsonb"
+            values = f"SELECT {columns} FROM jsonb_populate_recordset(NULL::{table}, {document})"  # noqa: S608
         else:
             row = "(" + ", ".join(["%s"] * len(fields)) + ")"
             values = "VALUES " + ", ".join([row] * count)
         statements.append(f"INSERT INTO {table} ({columns}) {values}")  # noqa: S608 - names from the models
-    if vendor == "postgresql" and len(statements) > 1:
-        ctes = ", ".join(f"w{index} AS ({sql})" for index, sql in enumerate(statements[:-1]))
-        return (f"WITH {ctes} {statements[-1]}",)
-    return tuple(statements)
+    if vendor != "postgresql":
+        return tuple(statements)
+    ctes = [f"w{index} AS ({sql})" for index, sql in enumerate(statements[:-1])]
+    if late_sql:
+        # The value as it stands inside a JSON string (quotes and backslashes escaped).
+        ctes[:0] = [f"late(value) AS ({late_sql})",
+                    "late_text(text) AS (SELECT substr(j, 2, length(j) - 2) FROM (SELECT to_json(value::text)::text "
+                    "FROM late) AS json(j))"]
+    last = statements[-1] + (" RETURNING (SELECT value FROM late)" if late_sql else "")  # noqa: S608 - no values
+    return ((f"WITH {', '.join(ctes)} " if ctes else "") + last,)
 
 
 def _json_value(value):
@@ -318,10 +331,33 @@ def _grouped(objects: Iterable[models.Model]) -> list[tuple[type[models.Model], 
     return groups
 
 
-def insert_rows(objects: Sequence[models.Model]) -> None:
+@dataclasses.dataclass(frozen=True)
+class Late:
+    """A value the database works out while the rows are written, in the same statement:
+    the next value of a counter, say, which must be taken only if the rows are written and
+    held until they commit. Until then the rows hold `marker` in its place (in any text or
+    JSON value); `insert_rows` writes the value wherever the marker stands and gives it
+    back. `part.sql` is an UPDATE ... RETURNING one text value (PostgreSQL); `part.run()`
+    gives the same on any database. No value (no counter row): nothing is written.
+
+    The marker is random per `Late`, so no one can put it in a value beforehand."""
+
+    part: onetrip.Part
+    marker: str = dataclasses.field(default_factory=lambda: f"late-{secrets.token_hex(16)}")
+
+
+def one_statement() -> bool:
+    """Whether `insert_rows` writes everything in one statement, atomic by itself: then the
+    caller needs no transaction around `ids_part`/`give_ids` and `insert_rows` (PostgreSQL)."""
+    return connection.vendor == "postgresql"
+
+
+def insert_rows(objects: Sequence[models.Model], *, late: Late | None = None) -> str | None:
     """INSERT every object (new, unsaved) with its current field values. Objects without a
     primary key get one from the database but do not learn it: give ids with `assign_ids`
-    to rows anything points at or anyone reads back."""
+    to rows anything points at or anyone reads back. With `late`, the late value, or None
+    (and nothing written) when the database had none. On PostgreSQL one statement; on
+    other databases it must run inside `transaction.atomic()`."""
     _require_atomic()
     db = connections[DEFAULT_DB_ALIAS]
     postgresql = db.vendor == "postgresql"
@@ -342,16 +378,35 @@ def insert_rows(objects: Sequence[models.Model]) -> None:
             else:
                 value_rows.append([_value(f, obj, db) for f in fields])
         shape.append((model, with_pk, len(group)))
-        params.append(json.dumps(value_rows, ensure_ascii=False) if postgresql
-                      else [value for row in value_rows for value in row])
-    if not shape:
-        return
-    statements = _insert_sql(db.vendor, tuple((m, pk, 0 if postgresql else n) for m, pk, n in shape))
-    with db.cursor() as cursor:
         if postgresql:
-            cursor.execute(statements[0], params)
+            params += [json.dumps(value_rows, ensure_ascii=False), *((late.marker,) if late else ())]
         else:
+            params.append([value for row in value_rows for value in row])
+    if not shape:
+        return None
+    value = None
+    if postgresql:
+        [statement] = _insert_sql(db.vendor, tuple((m, pk, 0) for m, pk, _n in shape), late.part.sql if late else "")
+        with db.cursor() as cursor:
+            cursor.execute(statement, [*(late.part.params if late else ()), *params])
+            if late:
+                row = cursor.fetchone()
+                value = late.part.convert(row[0]) if row else None
+                if value is None:
+                    return None
+    else:
+        if late:
+            value = late.part.run()
+            if value is None:
+                return None
+            if json.dumps(value, ensure_ascii=False)[1:-1] != value:
+                raise RowsError("a late value must need no escaping in JSON")
+            params = [[v.replace(late.marker, value) if isinstance(v, str) else v for v in table_params]
+                      for table_params in params]
+        statements = _insert_sql(db.vendor, tuple(shape))
+        with db.cursor() as cursor:
             for statement, table_params in zip(statements, params, strict=True):
                 cursor.execute(statement, table_params)
     for obj in objects:
         obj._state.adding, obj._state.db = False, db.alias
+    return value

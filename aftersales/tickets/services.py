@@ -8,6 +8,7 @@ record, and sends mail only through `transaction.on_commit`. Due times come from
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -86,22 +87,11 @@ def _take_number(year: int) -> str | None:
 
 
 def _number_part(year: int) -> onetrip.Part:
-    """`_take_number(year)` inside a combined statement (aftersales.core.onetrip)."""
-    return onetrip.Part(sql=_NUMBER_SQL, params=(year,), writes=True, run=lambda: _take_number(year),
-                        convert=lambda last: _number(year, last))
-
-
-def _next_number(year: int) -> str:
-    """SR-<year>-<6 digits>: one UPDATE ... RETURNING on the year's counter row, which holds
-    its lock until the create commits, so concurrent creates never share a number (and a
-    rolled-back create gives its number back)."""
-    number = _take_number(year)
-    if number is None:
-        # First ticket of the year: create the row (a concurrent first create waits on the
-        # primary key, finds the row, and both then take the increment above).
-        TicketNumberCounter.objects.get_or_create(year=year)
-        number = _take_number(year)
-    return number
+    """`_take_number(year)` inside a combined statement: the same text, worked out by
+    PostgreSQL (SR-<year>-<at least 6 digits>, as `_number`)."""
+    return onetrip.Part(sql=_NUMBER_SQL.replace(
+        "RETURNING last", "RETURNING 'SR-' || year || '-' || lpad(last::text, greatest(6, length(last::text)), '0')"),
+        params=(year,), writes=True, run=lambda: _take_number(year))
 
 
 ROUTING_VERSION = "routing"
@@ -205,20 +195,27 @@ def ticket_create(*, actor, data: dict[str, Any], channel: str, now: datetime | 
         ticket.next_regrade_at = grading.next_regrade_at(
             ticket.outage_started_at, ticket.level, impact=grading.Impact(ticket.impact), after=now)
 
-    with transaction.atomic():
+    # On PostgreSQL every row goes in one statement, atomic by itself, so the create needs no
+    # transaction of its own (two round trips fewer), except when it also queues the notices
+    # of an urgent ticket, which must commit with it.
+    urgent = ticket.level in URGENT_LEVELS
+    with transaction.atomic() if urgent or not rows.one_statement() else contextlib.nullcontext():
         contract = _contract_for(ticket.customer, ticket.equipment)
         ticket.contract = contract
         ticket.service_calendar = contract.service_calendar if contract else NO_CONTRACT_CALENDAR
         ticket.sla_policy = contract_policy_data(contract)
         policy = policy_for(ticket)
-        year = timezone.localtime(now).year
         # One round trip on PostgreSQL (aftersales.core.onetrip): the version tokens of the
-        # calendars and routing rules (built once per process and version), the year's next
-        # number, and ids for the ticket and its targets, so the rows can point at each other.
-        versions, number, (ticket_ids, target_ids) = onetrip.fetch(
-            dataversion.versions_part(), _number_part(year),
+        # calendars and routing rules (built once per process and version) and ids for the
+        # ticket and its targets, so the rows can point at each other.
+        versions, (ticket_ids, target_ids) = onetrip.fetch(
+            dataversion.versions_part(),
             rows.ids_part([(Ticket, 1), (SlaTarget, len(policy.specs(ticket.level)))]))
-        ticket.number = number or _next_number(year)
+        # The number is taken by the statement that writes the rows (gapless: a create that
+        # fails takes none); until then the rows hold a marker in its place.
+        year = timezone.localtime(now).year
+        number = rows.Late(_number_part(year))
+        ticket.number = number.marker
         calendar = calendar_for(ticket, versions)
         rule = route(ticket, versions)
         if rule is not None:
@@ -236,13 +233,21 @@ def ticket_create(*, actor, data: dict[str, Any], channel: str, now: datetime | 
                                provisional=c.provisional)
             target.set_warnings(_utc(clocks.threshold_instants(c, calendar)), running=True)
             targets.append(target)
-        # Every row in one INSERT statement on PostgreSQL (aftersales.core.rows).
         rows.give_ids([[ticket], targets], [ticket_ids, target_ids])
         rows.stamp(ticket)
         created = _event(ticket, EventKind.CREATED, now, actor, level=ticket.level, channel=channel,
                          clock_started_at=now.isoformat())
         audit = audit_entry(actor=actor, action=AuditAction.CREATE, instance=ticket, before=None, after=snapshot(ticket))
-        rows.insert_rows([ticket, *targets, created, audit])
+        written = [ticket, *targets, created, audit]
+        taken = rows.insert_rows(written, late=number)
+        if taken is None:
+            # The year's first ticket: its counter row comes first (a concurrent first create
+            # waits on the primary key and finds the row), then the same rows again.
+            TicketNumberCounter.objects.get_or_create(year=year)
+            taken = rows.insert_rows(written, late=number)
+        ticket.number = taken
+        audit.object_repr = str(ticket)[:255]
+        audit.after["number"] = ticket.number
         _notify_if_urgent(ticket, None)
     # What was just written travels with the ticket (plain attributes, not the relation caches,
     # so later services on this instance still read the database): the API answers from them.

@@ -71,11 +71,28 @@ def test_a_failing_row_writes_none_of_the_graph():
     assert SlaTarget.objects.count() == 2 and TicketEvent.objects.count() == 1
 
 
-def test_it_refuses_to_run_outside_a_transaction_or_to_skip_a_save_override():
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="one statement on PostgreSQL only")
+def test_on_postgresql_one_statement_is_atomic_without_a_transaction():
+    customer = CustomerFactory()
+    assert rows.one_statement()
+    ticket, targets = new_graph(customer, "SR-2030-000001")
+    rows.assign_ids([ticket], targets)  # sequences: no transaction needed
+    rows.insert_rows([ticket, *targets])
+    assert Ticket.objects.count() == 1 and SlaTarget.objects.count() == 2
+    again, again_targets = new_graph(customer, "SR-2030-000002")
+    rows.assign_ids([again], again_targets)
+    again_targets[1].kind = again_targets[0].kind  # one target per kind: the last row fails
+    with pytest.raises(IntegrityError):
+        rows.insert_rows([again, *again_targets])
+    assert Ticket.objects.count() == 1 and SlaTarget.objects.count() == 2
+
+
+def test_it_refuses_to_run_outside_a_transaction_on_sqlite_or_to_skip_a_save_override():
     customer = CustomerFactory()
     ticket, _targets = new_graph(customer, "SR-2030-000001")
-    with pytest.raises(rows.RowsError, match="atomic"):
-        rows.insert_rows([ticket])
+    if not rows.one_statement():
+        with pytest.raises(rows.RowsError, match="atomic"):
+            rows.insert_rows([ticket])
     with pytest.raises(rows.RowsError, match="overrides save"), transaction.atomic():
         rows.insert_rows([ContractDocument(title="save() sets the size and type")])
     with pytest.raises(rows.RowsError, match="already"), transaction.atomic():
@@ -101,3 +118,54 @@ def test_the_quick_preparation_gives_what_django_prepares_for_every_field_of_a_c
             assert _json_row(obj, True, connection) == {
                 field.column: _json_value(_value(field, obj, connection)) for field in _fields(type(obj), True)}
         transaction.set_rollback(True)
+
+
+def test_an_unsaved_related_object_is_refused_and_nothing_is_written():
+    customer = CustomerFactory()
+    ticket, targets = new_graph(customer, "SR-2030-000001")
+    with pytest.raises(ValueError, match="unsaved related object 'ticket'"), transaction.atomic():
+        rows.insert_rows(targets)  # the ticket has no id yet
+    assert not SlaTarget.objects.exists()
+
+
+def counter_late(year: int):
+    """A counter's next value as a late value: the ticket number's own part."""
+    from aftersales.tickets.services import _number_part
+
+    return rows.Late(_number_part(year))
+
+
+@pytest.mark.parametrize(("last", "number"), [(41, "SR-2031-000042"), (999_999, "SR-2031-1000000")])
+def test_a_late_value_is_written_wherever_its_marker_stands_and_given_back(last, number):
+    from aftersales.tickets.models import TicketNumberCounter
+
+    TicketNumberCounter.objects.create(year=2031, last=last)
+    customer = CustomerFactory()
+    late = counter_late(2031)
+    with transaction.atomic():
+        ticket, targets = new_graph(customer, late.marker)
+        rows.assign_ids([ticket], targets)
+        rows.stamp(ticket)
+        audit = audit_entry(actor=None, action="create", instance=ticket, before=None,
+                            after={"number": ticket.number, "note": f"«{late.marker}»"})
+        assert rows.insert_rows([ticket, *targets, audit], late=late) == number
+    assert Ticket.objects.get().number == number
+    stored = AuditLog.objects.get(object_type="tickets.ticket")
+    assert stored.after == {"number": number, "note": f"«{number}»"}
+    assert stored.object_repr.startswith(number)
+    assert TicketNumberCounter.objects.get(year=2031).last == last + 1  # taken once
+
+
+def test_without_a_late_value_nothing_is_written_and_the_rows_can_go_again():
+    from aftersales.tickets.models import TicketNumberCounter
+
+    customer = CustomerFactory()
+    late = counter_late(2032)  # no counter row for 2032 yet
+    with transaction.atomic():
+        ticket, targets = new_graph(customer, late.marker)
+        rows.assign_ids([ticket], targets)
+        assert rows.insert_rows([ticket, *targets], late=late) is None
+        assert not Ticket.objects.exists() and not SlaTarget.objects.exists()
+        TicketNumberCounter.objects.create(year=2032, last=0)
+        assert rows.insert_rows([ticket, *targets], late=late) == "SR-2032-000001"
+    assert Ticket.objects.get().number == "SR-2032-000001" and SlaTarget.objects.count() == 2
