@@ -2,7 +2,9 @@
 
     .venv/bin/python bench/intake.py [--seconds 20] [--warmup 3] [--no-record]
 
-Four rows, measured in the same run on the same machine:
+Four rows, measured in the same run on the same machine (the three HTTP endpoints in
+interleaved rounds, one endpoint at a time, so that a drift in the machine's speed weighs on
+each alike):
 - project: POST /api/v1/tickets of Aftersales (everything a real create does), gunicorn
   with 2 sync workers, 4 concurrent clients (wrk -t2 -c4), PostgreSQL;
 - bare: a Django + django-ninja endpoint (bench/bare/) that authenticates a bearer token,
@@ -89,6 +91,7 @@ class Row:
     sql_per_create: str = "-"
     sql_max: int | None = None
     service_sql: int | None = None  # the project: queries inside services.ticket_create
+    slice_rates: list[float] = field(default_factory=list)  # creates per second in each slice
     note: str = ""  # "not available yet", or why the run failed
     failed: bool = False
     details: list[str] = field(default_factory=list)
@@ -323,28 +326,69 @@ def wrk_run(server: Server, *, path: str, token: str, body: str, seconds: int) -
     raise BenchError(f"wrk printed no result (exit {result.returncode}):\n{result.stdout}{result.stderr}")
 
 
-def measure_endpoint(row: Row, server: Server, *, path: str, token: str, body: str, seconds: int, warmup: int) -> None:
-    """One checked create, a warm-up, then the measured wrk run into `row`."""
-    status, answer = http_json(server.url + path, token=token, body=body.replace("__N__", "check"))
+@dataclass
+class Endpoint:
+    """A server under test and what to send it; its measured slices."""
+
+    row: Row
+    server: Server
+    path: str
+    token: str
+    body: str
+    slices: list[dict] = field(default_factory=list)
+
+
+def check_endpoint(endpoint: Endpoint, warmup: int) -> bool:
+    """One checked create, then a warm-up; False (and the row marked failed) if the create failed."""
+    status, answer = http_json(endpoint.server.url + endpoint.path, token=endpoint.token,
+                               body=endpoint.body.replace("__N__", "check"))
     if not 200 <= status < 300:
+        row = endpoint.row
         row.failed, row.note = True, f"FAILED: first create answered {status}"
-        row.details.append(f"{row.what}: POST {path} answered {status}: {str(answer)[:300]}; "
-                           f"the server's log ends: {server.log_tail() or '(empty)'}")
-        return
+        row.details.append(f"{row.what}: POST {endpoint.path} answered {status}: {str(answer)[:300]}; "
+                           f"the server's log ends: {endpoint.server.log_tail() or '(empty)'}")
+        return False
     if warmup:
-        wrk_run(server, path=path, token=token, body=body, seconds=warmup)
-    figures = wrk_run(server, path=path, token=token, body=body, seconds=seconds)
-    socket_errors = sum(figures[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts"))
-    if figures["not_2xx"] or socket_errors:
-        row.failed = True
-        row.note = f"FAILED: {figures['not_2xx']} non-2xx, {socket_errors} socket errors"
-        row.details.append(f"{row.what}: of {figures['requests']} requests {figures['not_2xx']} were not 2xx "
-                           f"(first: {figures['first_failure'] or '-'}); connect/read/write/timeout errors "
-                           f"{figures['connect_errors']}/{figures['read_errors']}/{figures['write_errors']}/{figures['timeouts']}")
-        return
-    row.rate = figures["requests"] / (figures["duration_us"] / 1e6)
-    row.p50_ms, row.p99_ms = figures["p50_us"] / 1000, figures["p99_us"] / 1000
-    row.details.append(f"{row.what}: {figures['requests']:,} creates in {figures['duration_us'] / 1e6:.1f} s, all 2xx")
+        wrk_run(endpoint.server, path=endpoint.path, token=endpoint.token, body=endpoint.body, seconds=warmup)
+    return True
+
+
+def measure_interleaved(endpoints: list[Endpoint], *, seconds: int, rounds: int, say) -> None:
+    """Each endpoint gets `seconds` of wrk in `rounds` slices, taken in turn (the order
+    rotating from round to round), so that a machine whose speed drifts during the run (a
+    shared virtual machine does) weighs on every endpoint alike instead of on whichever ran
+    last. An endpoint's rate is its creates over its measured time, all slices together."""
+    slice_seconds = max(1, round(seconds / rounds))
+    for index in range(rounds):
+        order = endpoints[index % len(endpoints):] + endpoints[:index % len(endpoints)]
+        say(f"round {index + 1} of {rounds}: {slice_seconds} s each, "
+            + ", ".join(e.row.what.split(":")[0] if e.row.what.startswith("project") else e.row.what.split(",")[0]
+                        for e in order))
+        for endpoint in order:
+            if endpoint.row.failed:
+                continue
+            endpoint.slices.append(wrk_run(endpoint.server, path=endpoint.path, token=endpoint.token,
+                                           body=endpoint.body, seconds=slice_seconds))
+    for endpoint in endpoints:
+        row, slices = endpoint.row, endpoint.slices
+        if row.failed or not slices:
+            continue
+        not_2xx = sum(f["not_2xx"] for f in slices)
+        socket_errors = sum(f[k] for f in slices for k in ("connect_errors", "read_errors", "write_errors", "timeouts"))
+        requests = sum(f["requests"] for f in slices)
+        if not_2xx or socket_errors:
+            first = next((f["first_failure"] for f in slices if f["first_failure"]), "-")
+            row.failed = True
+            row.note = f"FAILED: {not_2xx} non-2xx, {socket_errors} socket errors"
+            row.details.append(f"{row.what}: of {requests} requests {not_2xx} were not 2xx (first: {first}); "
+                               f"{socket_errors} connect/read/write/timeout errors")
+            continue
+        duration = sum(f["duration_us"] for f in slices) / 1e6
+        row.rate = requests / duration
+        row.slice_rates = [f["requests"] / (f["duration_us"] / 1e6) for f in slices]
+        row.p50_ms = statistics.median(f["p50_us"] for f in slices) / 1000
+        row.p99_ms = statistics.median(f["p99_us"] for f in slices) / 1000
+        row.details.append(f"{row.what}: {requests:,} creates in {duration:.1f} s ({len(slices)} slices), all 2xx")
 
 
 def count_queries(row: Row, *, settings_module: str, database_url: str, path: str, token: str, body: str,
@@ -553,14 +597,13 @@ def measure(args, cleanup: contextlib.ExitStack, logs: Path, say) -> tuple[list[
 
     # The bare endpoint twice: with the project's connection settings (prepared statements on
     # PostgreSQL, bench/bare/settings.py), the reference the goal is judged against; and with
-    # Django's defaults, to show what the connection settings alone are worth.
+    # Django's defaults, to show what the connection settings alone are worth. All three
+    # servers run side by side (an idle sync worker costs nothing); wrk drives one at a time.
+    endpoints = []
     for row, name, extra in ((bare, "bare", {}), (bare_default, "bare-default", {"DATABASE_PREPARE_THRESHOLD": "0"})):
-        say(f"{row.what}: gunicorn -w {WORKERS}, wrk -t{THREADS} -c{CONNECTIONS}, {args.seconds} s")
         bare_server = start_server(cleanup, name=name, app="bare.wsgi", env={**benv, **extra}, logs=logs)
         bare_server.wait_ready("/api/v1/healthz")
-        measure_endpoint(row, bare_server, path="/api/v1/tickets", token=bare_token, body=bare_body,
-                         seconds=args.seconds, warmup=args.warmup)
-        bare_server.stop()
+        endpoints.append(Endpoint(row, bare_server, "/api/v1/tickets", bare_token, bare_body))
 
     project_server = start_server(cleanup, name="project", app="config.wsgi", env=env, logs=logs)
     project_server.wait_ready("/healthz")
@@ -580,16 +623,21 @@ def measure(args, cleanup: contextlib.ExitStack, logs: Path, say) -> tuple[list[
         project.details.append(f"project: POST {path} is not in /api/v1/openapi.json yet; not measured")
         say(f"project: POST {path} is not available yet")
     else:
-        say(f"project: gunicorn -w {WORKERS}, wrk -t{THREADS} -c{CONNECTIONS}, {args.seconds} s")
         try:
             project_body = args.ticket_body or project_ticket_body(project_server, project_token, schema, started)
         except BenchError as exc:
             project.failed, project.note = True, "FAILED: no request body"
             project.details.append(f"project: {exc}")
         if project_body:
-            measure_endpoint(project, project_server, path=path, token=project_token, body=project_body,
-                             seconds=args.seconds, warmup=args.warmup)
-    project_server.stop()
+            endpoints.insert(0, Endpoint(project, project_server, path, project_token, project_body))
+
+    say(f"checking each endpoint and warming it up ({args.warmup} s of wrk each)")
+    measured = [e for e in endpoints if check_endpoint(e, args.warmup)]
+    say(f"measuring: gunicorn -w {WORKERS}, wrk -t{THREADS} -c{CONNECTIONS}, {args.seconds} s per endpoint "
+        f"in {args.rounds} interleaved rounds")
+    measure_interleaved(measured, seconds=args.seconds, rounds=args.rounds, say=say)
+    for endpoint in endpoints:
+        endpoint.server.stop()
 
     say(f"raw INSERT + COMMIT loop, {args.seconds} s")
     raw_insert_loop(raw, bare_url, args.seconds, bare_customer)
@@ -645,13 +693,18 @@ def report(rows: list[Row], facts: dict, args) -> str:
         f"PostgreSQL {facts.get('postgres', '?')}; {facts.get('wrk', 'wrk')}; commit {facts.get('commit', '?')}",
         f"load average {before[0]:.1f} {before[1]:.1f} {before[2]:.1f} before, "
         f"{after[0]:.1f} {after[1]:.1f} {after[2]:.1f} after (1/5/15 min; the machine may be shared)",
-        f"gunicorn -w {WORKERS} -k sync; wrk -t{THREADS} -c{CONNECTIONS} -d{args.seconds}s after a {args.warmup} s warm-up; "
+        f"gunicorn -w {WORKERS} -k sync; wrk -t{THREADS} -c{CONNECTIONS}, {args.seconds} s per endpoint in {args.rounds} "
+        f"interleaved rounds after a {args.warmup} s warm-up; "
         f"SQL counted over {COUNTED_CREATES} creates after {COUNT_WARMUP_CREATES}",
         "",
         markdown_table(rows, bare_rate),
         "",
         verdict(project, bare),
     ]
+    if project.slice_rates and len(project.slice_rates) == len(bare.slice_rates):
+        shares = [100 * p / b for p, b in zip(project.slice_rates, bare.slice_rates, strict=True)]
+        lines.append("Project / bare in each round: " + ", ".join(f"{share:.0f} %" for share in shares)
+                     + f" (bare's own rate per round: {', '.join(f'{b:,.0f}' for b in bare.slice_rates)}).")
     if project.rate and bare_default.rate:
         lines.append(f"Against the bare endpoint on Django's default connection options: "
                      f"{100 * project.rate / bare_default.rate:.0f} % (not the goal's reference: the project "
@@ -663,6 +716,7 @@ def report(rows: list[Row], facts: dict, args) -> str:
 
 def record(text: str, args, details: list[str]) -> None:
     command = (".venv/bin/python bench/intake.py" + (f" --seconds {args.seconds}" if args.seconds != 20 else "")
+               + (f" --rounds {args.rounds}" if args.rounds != 4 else "")
                + (f" --profile {args.profile}" if args.profile else ""))
     section = "\n".join([
         "## Intake (`bench/intake.py`)",
@@ -674,7 +728,9 @@ def record(text: str, args, details: list[str]) -> None:
         "connection settings (prepared statements) and again with Django's defaults; one psycopg",
         "connection inserting and committing the bare row, the database's ceiling. All in the same",
         "run; the servers are gunicorn with 2 sync workers on PostgreSQL, driven by wrk with 4",
-        "connections. The goal is judged against the first bare row.",
+        "connections, one endpoint at a time in interleaved rounds (so that a drift in the",
+        "machine's speed weighs on every endpoint alike). The goal is judged against the first",
+        "bare row.",
         "",
         "```",
         text,
@@ -695,8 +751,9 @@ def record(text: str, args, details: list[str]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=int, default=20, help="length of each measured run (default 20)")
-    parser.add_argument("--warmup", type=int, default=3, help="seconds of wrk before each measured run (default 3)")
+    parser.add_argument("--seconds", type=int, default=20, help="measured seconds per endpoint (default 20)")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of wrk on each endpoint before measuring (default 3)")
+    parser.add_argument("--rounds", type=int, default=4, help="interleaved slices the seconds are cut into (default 4)")
     parser.add_argument("--customers", type=int, default=5, help="demo customers to seed (default 5)")
     parser.add_argument("--ticket-body", help="JSON body for POST /api/v1/tickets instead of the one built "
                         "from the endpoint's schema; __N__ is replaced per request")
@@ -715,8 +772,8 @@ def main() -> int:
     if args.profile_in_process:
         profile_in_process(args.profile_in_process)
         return 0
-    if args.seconds < 1 or args.warmup < 0:
-        parser.error("--seconds must be at least 1 and --warmup not negative")
+    if args.seconds < 1 or args.warmup < 0 or not 1 <= args.rounds <= args.seconds:
+        parser.error("--seconds must be at least 1, --warmup not negative, --rounds between 1 and --seconds")
 
     def say(message: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
