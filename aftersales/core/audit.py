@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db.models import Model
 
+from aftersales.core import rows
 from aftersales.core.models import AuditAction, AuditLog
 from aftersales.core.serialization import snapshot
 
@@ -29,7 +30,8 @@ def audit_record(*, actor, action: str, instance: Model, before: dict | None, af
 def audit_entry(*, actor, action: str, instance: Model, before: dict | None, after: dict | None) -> AuditLog:
     """The audit record, unsaved: for services that write it with their other rows in one
     statement (`aftersales.core.rows.insert_rows`)."""
-    return AuditLog(
+    return rows.new(
+        AuditLog,
         actor=actor if actor is not None and getattr(actor, "pk", None) else None,
         actor_name=(actor.get_username() if actor is not None and getattr(actor, "pk", None) else "system"),
         action=action,

@@ -33,6 +33,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db.models import signals
 from psycopg.types.json import Jsonb
 
 from aftersales.core import onetrip
@@ -91,6 +92,51 @@ def _sqlite_advance(counts: dict[str, int]) -> dict[str, int]:
         cursor.execute(f"UPDATE sqlite_sequence SET seq = seq + CASE name {cases} END "  # noqa: S608 - placeholders only
                        f"WHERE name IN ({placeholders}) RETURNING name, seq", [*params, *counts])
         return dict(cursor.fetchall())
+
+
+@cache
+def _construction(model: type[models.Model]):
+    """Per model: the fields' values when not given (fixed defaults, worked out once), the
+    fields whose default is called for each object, and every field by name and attname."""
+    fixed, called, by_name = {}, [], {}
+    for f in model._meta.concrete_fields:
+        if f.has_default() and callable(f.default):
+            called.append(f)
+        else:
+            fixed[f.attname] = f.get_default()
+        by_name[f.name] = by_name[f.attname] = f
+    return fixed, tuple(called), by_name
+
+
+def new(model: type[models.Model], **values) -> models.Model:
+    """`model(**values)`, a new unsaved object, built without `Model.__init__`'s walk over
+    every field (a quarter of the cost of a ticket create's rows): the same attributes, the
+    same cached related objects. Falls back to the constructor for anything but concrete
+    fields and plain foreign keys given as objects or ids, and for models with init signals."""
+    fixed, called, by_name = _construction(model)
+    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        return model(**values)
+    related = []
+    for name, value in values.items():
+        f = by_name.get(name)
+        if f is None:
+            return model(**values)
+        if f.is_relation and name == f.name:
+            if type(f) is not models.ForeignKey or not (value is None or isinstance(value, f.remote_field.model)):
+                return model(**values)
+            related.append((f, value))
+    obj = model.__new__(model)
+    obj._state = models.base.ModelState()
+    attributes = obj.__dict__
+    attributes.update(fixed)
+    for f in called:
+        attributes[f.attname] = f.get_default()
+    for name, value in values.items():
+        attributes[by_name[name].attname] = value
+    for f, value in related:
+        attributes[f.attname] = None if value is None else getattr(value, f.target_field.attname)
+        f.set_cached_value(obj, value)
+    return obj
 
 
 def assign_ids(*groups: Sequence[models.Model]) -> None:

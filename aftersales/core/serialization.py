@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import decimal
 import uuid
 
@@ -24,11 +25,19 @@ def json_value(value):
     return value
 
 
+_PLAIN = frozenset({str, int, bool, float, type(None)})
+_NOT_SNAPSHOTTED = frozenset({"created_at", "updated_at", "password"})
+
+
+@functools.cache
+def _snapshot_attributes(model: type[Model]) -> tuple[str, ...]:
+    return tuple(f.attname for f in model._meta.concrete_fields if f.name not in _NOT_SNAPSHOTTED)
+
+
 def snapshot(instance: Model) -> dict:
     """Concrete field values keyed by attribute name (foreign keys as ids)."""
     data = {}
-    for field in instance._meta.concrete_fields:
-        if field.name in {"created_at", "updated_at", "password"}:
-            continue
-        data[field.attname] = json_value(getattr(instance, field.attname))
+    for name in _snapshot_attributes(type(instance)):
+        value = getattr(instance, name)
+        data[name] = value if type(value) in _PLAIN else json_value(value)
     return data

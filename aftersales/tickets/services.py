@@ -125,7 +125,8 @@ def _utc(instants: dict[int, datetime]) -> dict[int, datetime]:
 
 
 def _event(ticket: Ticket, event_kind: str, at: datetime, actor, **data) -> TicketEvent:
-    return TicketEvent(ticket=ticket, kind=event_kind, at=at, actor=actor if getattr(actor, "pk", None) else None, data=data)
+    return rows.new(TicketEvent, ticket=ticket, kind=event_kind, at=at,
+                    actor=actor if getattr(actor, "pk", None) else None, data=data)
 
 
 def _notify_vice_presidents(ticket: Ticket) -> None:
@@ -174,8 +175,8 @@ def ticket_create(*, actor, data: dict[str, Any], channel: str, now: datetime | 
         raise ValidationError({name: _("This field cannot be set.") for name in sorted(unknown)})
     if data.get("customer") is None:
         raise ValidationError({"customer": _("Choose the customer.")})
-    ticket = Ticket(channel=channel, created_by=actor if getattr(actor, "pk", None) else None,
-                    clock_started_at=now, status=Status.NEW)
+    ticket = rows.new(Ticket, channel=channel, created_by=actor if getattr(actor, "pk", None) else None,
+                      clock_started_at=now, status=Status.NEW)
     for name, value in data.items():
         setattr(ticket, name, "" if value is None and name in {"description", "caller_name", "caller_phone"} else value)
     if ticket.site_id is None and ticket.equipment_id is not None:
@@ -228,9 +229,9 @@ def ticket_create(*, actor, data: dict[str, Any], channel: str, now: datetime | 
         targets = []
         for c in computed:
             # Held in UTC, as the database gives them back (the caller may answer from these objects).
-            target = SlaTarget(ticket=ticket, kind=c.kind.value, minutes=c.minutes, business_time=c.business_time,
-                               started_at=c.started_at.astimezone(UTC), due_at=c.due_at.astimezone(UTC),
-                               provisional=c.provisional)
+            target = rows.new(SlaTarget, ticket=ticket, kind=c.kind.value, minutes=c.minutes,
+                              business_time=c.business_time, started_at=c.started_at.astimezone(UTC),
+                              due_at=c.due_at.astimezone(UTC), provisional=c.provisional)
             target.set_warnings(_utc(clocks.threshold_instants(c, calendar)), running=True)
             targets.append(target)
         rows.give_ids([[ticket], targets], [ticket_ids, target_ids])

@@ -169,3 +169,32 @@ def test_without_a_late_value_nothing_is_written_and_the_rows_can_go_again():
         TicketNumberCounter.objects.create(year=2032, last=0)
         assert rows.insert_rows([ticket, *targets], late=late) == "SR-2032-000001"
     assert Ticket.objects.get().number == "SR-2032-000001" and SlaTarget.objects.count() == 2
+
+
+def test_new_builds_what_the_model_constructor_builds():
+    from django.utils import timezone
+
+    from aftersales.core.models import AuditLog
+
+    customer = CustomerFactory()
+    now = timezone.now()
+    ticket = Ticket(number="SR-2030-000001", customer=customer, subject="打印机卡纸", clock_started_at=now)
+    cases = [
+        (Ticket, {"number": "SR-2030-000002", "customer": customer, "subject": "卡纸", "clock_started_at": now,
+                  "status": "new", "created_by": None}),
+        (SlaTarget, {"ticket": ticket, "kind": "respond", "minutes": 30, "business_time": True, "started_at": now,
+                     "due_at": now, "provisional": False}),
+        (TicketEvent, {"ticket_id": 7, "kind": "created", "at": now, "actor": None, "data": {"level": "L4"}}),
+        (AuditLog, {"actor": None, "actor_name": "system", "action": "create", "object_type": "tickets.ticket",
+                    "object_id": "7", "object_repr": "x", "before": None, "after": {}}),
+    ]
+    for model, values in cases:
+        built, constructed = rows.new(model, **values), model(**values)
+        assert {k: v for k, v in built.__dict__.items() if k != "_state"} == \
+               {k: v for k, v in constructed.__dict__.items() if k != "_state"}
+        assert built._state.adding and built._state.db is None and built._state.fields_cache == constructed._state.fields_cache
+    # A callable default is called for each object; anything but fields goes to the constructor.
+    first, second = rows.new(TicketEvent, ticket_id=1, kind="created", at=now), rows.new(TicketEvent, ticket_id=1, kind="created", at=now)
+    assert first.data == {} and first.data is not second.data
+    with pytest.raises(TypeError):
+        rows.new(TicketEvent, no_such_field=1)
