@@ -195,9 +195,12 @@ def give_ids(groups: Sequence[Sequence[models.Model]], ids: Sequence[Sequence[in
 
 
 @cache
-def _relations(model: type[models.Model]) -> tuple[tuple[models.Field, ...], bool]:
-    """The model's concrete relation fields, and whether it has private (generic) ones."""
-    return tuple(f for f in model._meta.concrete_fields if f.is_relation), bool(model._meta.private_fields)
+def _relations(model: type[models.Model]) -> tuple[tuple, bool]:
+    """Per concrete relation field of the model: (cache name, attribute, the related model's
+    attribute it holds, field); and whether the model has private (generic) relations."""
+    return (tuple((f.cache_name, f.attname, f.target_field.attname, f) for f in model._meta.concrete_fields
+                  if f.is_relation),
+            bool(model._meta.private_fields))
 
 
 def _prepare_related(obj: models.Model) -> None:
@@ -208,10 +211,9 @@ def _prepare_related(obj: models.Model) -> None:
     if private:
         obj._prepare_related_fields_for_save(operation_name="insert_rows")
         return
-    for field in relations:
-        if not field.is_cached(obj):
-            continue
-        related = field.get_cached_value(obj)
+    cached = obj._state.fields_cache
+    for cache_name, attname, target_attname, field in relations:
+        related = cached.get(cache_name)
         if not related:
             continue
         if not related._is_pk_set():
@@ -219,9 +221,11 @@ def _prepare_related(obj: models.Model) -> None:
                 field.remote_field.delete_cached_value(related)
             raise ValueError(f"insert_rows() prohibited to prevent data loss due to unsaved related object "
                              f"'{field.name}'.")
-        if getattr(obj, field.attname) in field.empty_values:
+        value = getattr(obj, attname)
+        if value is None or value in field.empty_values:
             setattr(obj, field.name, related)
-        if getattr(related, field.target_field.attname) != getattr(obj, field.attname):
+            value = getattr(obj, attname)
+        if getattr(related, target_attname) != value:
             field.delete_cached_value(obj)
 
 

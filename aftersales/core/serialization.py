@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime
-import functools
 import decimal
+import functools
 import uuid
 
 from django.db.models import Model
