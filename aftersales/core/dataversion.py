@@ -16,6 +16,7 @@ combined statement), once per create.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -80,11 +81,25 @@ def remove_triggers(schema_editor, name: str, tables: Iterable[str]) -> None:
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {_trigger_name(table, name, '_' + event)};")
 
 
+# The tokens this process read last, per database (see `last_read`).
+_last_read: dict[str, dict[str, str]] = {}
+
+
+def _database() -> str:
+    return connection.settings_dict["NAME"]
+
+
+def _remember(tokens: dict[str, str] | None) -> dict[str, str]:
+    tokens = tokens or {}
+    _last_read[_database()] = tokens
+    return tokens
+
+
 def read_versions() -> dict[str, str]:
     """Every name's current token, in one query."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT name, token FROM {TABLE}")  # noqa: S608 - constant SQL
-        return dict(cursor.fetchall())
+        return _remember(dict(cursor.fetchall()))
 
 
 def versions_part():
@@ -92,7 +107,23 @@ def versions_part():
     from aftersales.core.onetrip import Part
 
     return Part(sql=f"SELECT json_object_agg(name, token) FROM {TABLE}", params=(),  # noqa: S608 - constant SQL
-                run=read_versions, convert=lambda tokens: tokens or {})
+                run=read_versions, convert=_remember)
+
+
+def last_read() -> dict[str, str] | None:
+    """The tokens this process read last from this database (None before the first read):
+    what its caches were built under. A write that depends on them checks them in its own
+    statement (`unchanged_sql`) instead of reading them first."""
+    return _last_read.get(_database())
+
+
+def unchanged_sql(tokens: dict[str, str]) -> tuple[str, tuple]:
+    """A PostgreSQL condition, with its parameters, that holds while every token is still
+    `tokens`: in a write's WHERE it makes the write happen only under the configuration the
+    caller computed with (optimistic: if it changed, nothing is written, and the caller
+    reads the tokens again and computes again)."""
+    return (f"(SELECT coalesce(jsonb_object_agg(name, token), '{{}}'::jsonb) FROM {TABLE}) = %s::jsonb",  # noqa: S608
+            (json.dumps(tokens),))
 
 
 class VersionedCache:

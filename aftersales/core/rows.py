@@ -28,6 +28,7 @@ import decimal
 import json
 import math
 import secrets
+import threading
 import uuid
 from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
@@ -182,6 +183,46 @@ def _pg_ids_sql(requests: tuple[tuple[type[models.Model], int], ...]) -> str:
         return f"ARRAY[{', '.join([nextval] * count)}]::bigint[]"
 
     return f"SELECT json_build_array({', '.join(array(model, count) for model, count in requests)})"
+
+
+# Ids handed out ahead, per process and database (PostgreSQL): see `pooled_ids`.
+POOL_BLOCK = 32
+_pools: dict[tuple[str, str], list[int]] = {}
+_pools_lock = threading.Lock()
+
+
+def pooled_ids(requests: Sequence[tuple[type[models.Model], int]]) -> list[list[int]]:
+    """New primary keys for (model, count) pairs, taken from this process's pool of ids and
+    refilled from each table's sequence `POOL_BLOCK` at a time, in one statement for every
+    pool that runs short: a create then usually needs no round trip for its ids (the
+    "pooled" id generators of Hibernate and others). PostgreSQL only (SQLite's ids belong
+    to the write transaction: `ids_part`). The ids are unique like any the sequence gives,
+    but ids from different processes no longer rise with time, and a process that stops
+    leaves the rest of its block unused: order rows by time, never by id alone."""
+    if not one_statement():
+        raise RowsError("pooled_ids serves PostgreSQL's sequences only; use ids_part")
+    database = connections[DEFAULT_DB_ALIAS].settings_dict["NAME"]
+    keys = [(database, model._meta.db_table) for model, _count in requests]
+    with _pools_lock:
+        short = [(model, max(POOL_BLOCK, count)) for (model, count), key in zip(requests, keys, strict=True)
+                 if len(_pools.get(key, ())) < count]
+        if short:
+            [fresh] = onetrip.fetch(ids_part(short))
+            for (model, _count), ids in zip(short, fresh, strict=True):
+                _pools.setdefault((database, model._meta.db_table), []).extend(ids)
+        taken = []
+        for (_model, count), key in zip(requests, keys, strict=True):
+            pool = _pools[key] if count else []
+            taken.append(pool[:count])
+            del pool[:count]
+        return taken
+
+
+def clear_pools() -> None:
+    """Drop this process's pooled ids (tests; a process whose database was restored from a
+    backup must be restarted anyway)."""
+    with _pools_lock:
+        _pools.clear()
 
 
 def give_ids(groups: Sequence[Sequence[models.Model]], ids: Sequence[Sequence[int]]) -> None:

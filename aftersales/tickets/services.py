@@ -86,12 +86,17 @@ def _take_number(year: int) -> str | None:
     return _number(year, row[0] if row else None)
 
 
-def _number_part(year: int) -> onetrip.Part:
+def _number_part(year: int, versions: dict[str, str] | None = None) -> onetrip.Part:
     """`_take_number(year)` inside a combined statement: the same text, worked out by
-    PostgreSQL (SR-<year>-<at least 6 digits>, as `_number`)."""
-    return onetrip.Part(sql=_NUMBER_SQL.replace(
-        "RETURNING last", "RETURNING 'SR-' || year || '-' || lpad(last::text, greatest(6, length(last::text)), '0')"),
-        params=(year,), writes=True, run=lambda: _take_number(year))
+    PostgreSQL (SR-<year>-<at least 6 digits>, as `_number`). With `versions`, only while
+    the configuration's version tokens are still those (else no number, like a missing
+    counter row: the caller tells the two apart)."""
+    sql, params = _NUMBER_SQL.replace(
+        "RETURNING last", "RETURNING 'SR-' || year || '-' || lpad(last::text, greatest(6, length(last::text)), '0')"), (year,)
+    if versions is not None:
+        guard, guard_params = dataversion.unchanged_sql(versions)
+        sql, params = sql.replace("WHERE year = %s", f"WHERE year = %s AND {guard}"), (year, *guard_params)
+    return onetrip.Part(sql=sql, params=params, writes=True, run=lambda: _take_number(year))
 
 
 ROUTING_VERSION = "routing"
@@ -165,6 +170,32 @@ def _contract_for(customer, equipment) -> Contract | None:
             .order_by("-signed_on", "-id").only("id", "service_calendar", "customer_id", "sla_policy").first())
 
 
+def _create_rows(ticket: Ticket, policy: clocks.Policy, versions: dict[str, str], *, actor, channel: str,
+                 now: datetime) -> tuple[list[SlaTarget], TicketEvent, Any]:
+    """Route the new ticket and compute its targets under the configuration `versions`; the
+    targets, the created event and the audit record, unsaved."""
+    calendar = calendar_for(ticket, versions)
+    rule = route(ticket, versions)
+    ticket.group_id = rule.group_id if rule is not None else None
+    if rule is not None and ticket.assignee_id is None and rule.group_lead_id:
+        # The group's lead owns a new ticket until someone dispatches it.
+        ticket.assignee_id, ticket.status = rule.group_lead_id, Status.ASSIGNED
+    computed = clocks.compute_targets(policy, ticket.level, now, calendar)
+    ticket.provisional = any(c.provisional for c in computed)
+    targets = []
+    for c in computed:
+        # Held in UTC, as the database gives them back (the caller may answer from these objects).
+        target = rows.new(SlaTarget, ticket=ticket, kind=c.kind.value, minutes=c.minutes,
+                          business_time=c.business_time, started_at=c.started_at.astimezone(UTC),
+                          due_at=c.due_at.astimezone(UTC), provisional=c.provisional)
+        target.set_warnings(_utc(clocks.threshold_instants(c, calendar)), running=True)
+        targets.append(target)
+    created = _event(ticket, EventKind.CREATED, now, actor, level=ticket.level, channel=channel,
+                     clock_started_at=now.isoformat())
+    audit = audit_entry(actor=actor, action=AuditAction.CREATE, instance=ticket, before=None, after=snapshot(ticket))
+    return targets, created, audit
+
+
 def ticket_create(*, actor, data: dict[str, Any], channel: str, now: datetime | None = None) -> Ticket:
     """Register a service request from any channel. `data` holds model instances for the
     customer, site, equipment and contact (the API resolves ids through scoping first).
@@ -206,46 +237,43 @@ def ticket_create(*, actor, data: dict[str, Any], channel: str, now: datetime | 
         ticket.service_calendar = contract.service_calendar if contract else NO_CONTRACT_CALENDAR
         ticket.sla_policy = contract_policy_data(contract)
         policy = policy_for(ticket)
-        # One round trip on PostgreSQL (aftersales.core.onetrip): the version tokens of the
-        # calendars and routing rules (built once per process and version) and ids for the
-        # ticket and its targets, so the rows can point at each other.
-        versions, (ticket_ids, target_ids) = onetrip.fetch(
-            dataversion.versions_part(),
-            rows.ids_part([(Ticket, 1), (SlaTarget, len(policy.specs(ticket.level)))]))
-        # The number is taken by the statement that writes the rows (gapless: a create that
-        # fails takes none); until then the rows hold a marker in its place.
-        year = timezone.localtime(now).year
-        number = rows.Late(_number_part(year))
-        ticket.number = number.marker
-        calendar = calendar_for(ticket, versions)
-        rule = route(ticket, versions)
-        if rule is not None:
-            ticket.group_id = rule.group_id
-            if ticket.assignee_id is None and rule.group_lead_id:
-                # The group's lead owns a new ticket until someone dispatches it.
-                ticket.assignee_id, ticket.status = rule.group_lead_id, Status.ASSIGNED
-        computed = clocks.compute_targets(policy, ticket.level, now, calendar)
-        ticket.provisional = any(c.provisional for c in computed)
-        targets = []
-        for c in computed:
-            # Held in UTC, as the database gives them back (the caller may answer from these objects).
-            target = rows.new(SlaTarget, ticket=ticket, kind=c.kind.value, minutes=c.minutes,
-                              business_time=c.business_time, started_at=c.started_at.astimezone(UTC),
-                              due_at=c.due_at.astimezone(UTC), provisional=c.provisional)
-            target.set_warnings(_utc(clocks.threshold_instants(c, calendar)), running=True)
-            targets.append(target)
-        rows.give_ids([[ticket], targets], [ticket_ids, target_ids])
+        id_requests = [(Ticket, 1), (SlaTarget, len(policy.specs(ticket.level)))]
+        if rows.one_statement():
+            # PostgreSQL: ids from this process's pool, and the calendars and routing rules as
+            # this process last read them; the statement that writes the rows checks that
+            # they are still current (decision 0017), so the create usually needs no read.
+            versions = dataversion.last_read()
+            if versions is None:
+                versions = dataversion.read_versions()
+            ticket_ids, target_ids = rows.pooled_ids(id_requests)
+        else:
+            # SQLite: version tokens and ids (its counters belong to this transaction) first.
+            versions, (ticket_ids, target_ids) = onetrip.fetch(dataversion.versions_part(), rows.ids_part(id_requests))
+        rows.give_ids([[ticket]], [ticket_ids])
         rows.stamp(ticket)
-        created = _event(ticket, EventKind.CREATED, now, actor, level=ticket.level, channel=channel,
-                         clock_started_at=now.isoformat())
-        audit = audit_entry(actor=actor, action=AuditAction.CREATE, instance=ticket, before=None, after=snapshot(ticket))
-        written = [ticket, *targets, created, audit]
-        taken = rows.insert_rows(written, late=number)
-        if taken is None:
-            # The year's first ticket: its counter row comes first (a concurrent first create
-            # waits on the primary key and finds the row), then the same rows again.
-            TicketNumberCounter.objects.get_or_create(year=year)
+        year = timezone.localtime(now).year
+        routed_from = (ticket.assignee_id, ticket.status)
+        for _attempt in range(5):
+            # The number is taken by the statement that writes the rows (gapless: a create
+            # that fails takes none); until then the rows hold a marker in its place.
+            number = rows.Late(_number_part(year, versions if rows.one_statement() else None))
+            ticket.number = number.marker
+            ticket.assignee_id, ticket.status = routed_from
+            targets, created, audit = _create_rows(ticket, policy, versions, actor=actor, channel=channel, now=now)
+            rows.give_ids([targets], [target_ids])
+            written = [ticket, *targets, created, audit]
             taken = rows.insert_rows(written, late=number)
+            if taken is not None:
+                break
+            # No number: the year's first ticket (its counter row comes first; a concurrent
+            # first create waits on the primary key and finds the row), or the calendars or
+            # routing rules changed since this process read them: compute again under them.
+            fresh = dataversion.read_versions()
+            if fresh == versions:
+                TicketNumberCounter.objects.get_or_create(year=year)
+            versions = fresh
+        else:
+            raise RuntimeError("the calendars or routing rules kept changing during the create; try again")
         ticket.number = taken
         audit.object_repr = str(ticket)[:255]
         audit.after["number"] = ticket.number

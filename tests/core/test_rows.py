@@ -198,3 +198,29 @@ def test_new_builds_what_the_model_constructor_builds():
     assert first.data == {} and first.data is not second.data
     with pytest.raises(TypeError):
         rows.new(TicketEvent, no_such_field=1)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pooled ids serve PostgreSQL's sequences only")
+def test_pooled_ids_are_unique_come_a_block_per_statement_and_never_collide_with_orm_saves(django_assert_num_queries):
+    customer = CustomerFactory()
+    rows.clear_pools()
+    with django_assert_num_queries(1):  # the first take fills the pools of both tables
+        [[first], kinds] = rows.pooled_ids([(Ticket, 1), (SlaTarget, 4)])
+    with django_assert_num_queries(0):  # the next takes come from the pools
+        later = [rows.pooled_ids([(Ticket, 1), (SlaTarget, 4)]) for _ in range(5)]
+    ticket_ids = [first] + [ids[0][0] for ids in later]
+    target_ids = kinds + [i for ids in later for i in ids[1]]
+    assert len(set(ticket_ids)) == 6 and len(set(target_ids)) == 24
+    orm = Ticket.objects.create(number="SR-2030-000001", customer=customer, service_calendar="7x24", channel="phone",
+                                category="fault", impact="core", level="L4", status="new", subject="orm",
+                                clock_started_at=customer.created_at)
+    assert orm.pk not in ticket_ids  # the ORM's insert takes its id from the same sequence
+    block = [rows.pooled_ids([(Ticket, 1)])[0][0] for _ in range(rows.POOL_BLOCK)]
+    assert orm.pk not in block and not set(block) & set(ticket_ids)
+
+
+def test_pooled_ids_refuse_sqlite():
+    if rows.one_statement():
+        pytest.skip("PostgreSQL has pooled ids; this is the SQLite refusal")
+    with pytest.raises(rows.RowsError, match="ids_part"):
+        rows.pooled_ids([(Ticket, 1)])

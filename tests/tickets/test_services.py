@@ -283,3 +283,22 @@ def test_contracts_on_7x24_count_every_minute(create):
     ticket = create(customer=contract.customer, outage_started_at=at("2025-01-27T13:00:00+08:00"))
     assert due(ticket)["resolve"] == "2025-01-28T02:00:00+08:00"
     assert connection.vendor in {"sqlite", "postgresql"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the write checks the version tokens itself on PostgreSQL")
+def test_a_create_computed_under_a_stale_configuration_writes_nothing_and_computes_again(create, unit):
+    """The write checks that the calendars and routing rules are those the process last
+    read; after a change it writes nothing, reads them again, and writes once: one ticket,
+    the next number, the new group."""
+    RoutingRuleFactory(group__name="General", priority=100)
+    first = create(customer=unit.customer)
+    regional = ServiceGroupFactory(name="Regional")
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO tickets_routingrule (created_at, updated_at, group_id, priority, category, region, tier) "
+                       "VALUES (%s, %s, %s, 1, '', '', '')", [timezone.now(), timezone.now(), regional.pk])
+    with CaptureQueriesContext(connection) as queries:
+        second = create(customer=unit.customer)
+    writes = [q["sql"] for q in queries.captured_queries if "INSERT INTO" in q["sql"]]
+    assert len(writes) == 2  # the refused write, then the one under the new rules
+    assert second.group.name == "Regional" and Ticket.objects.count() == 2
+    assert int(second.number[-6:]) == int(first.number[-6:]) + 1  # no number lost to the refused write
