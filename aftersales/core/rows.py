@@ -4,20 +4,24 @@ A service request's create writes up to eight rows in four tables (the ticket, i
 targets, the timeline event, the audit record). Saved one model at a
 time through the ORM, each row costs a compiled INSERT and a round trip. Here instead:
 
-1. `assign_ids(...)` (or `ids_part` inside a combined statement, aftersales.core.onetrip,
-   then `give_ids`) gives the new objects their primary keys up front, all in one statement
-   (PostgreSQL: `nextval` of each table's sequence; SQLite: the table's AUTOINCREMENT counter
-   in `sqlite_sequence`, inside the caller's transaction, which holds SQLite's write lock).
-   Rows can then point at each other before anything is written.
-2. `insert_rows(objects)` writes them: on PostgreSQL in ONE statement (each table's INSERT a
-   data-modifying CTE over its rows passed as one JSON document; foreign keys are checked at
-   commit), on SQLite one multi-row INSERT per table. The SQL text is built once per shape.
+1. `new(Model, **values)` builds the objects (what the constructor builds, quicker).
+2. Their primary keys come up front, so rows can point at each other before anything is
+   written: `pooled_ids` (PostgreSQL: from a per-process pool refilled from each table's
+   sequence a block at a time), or `assign_ids` / `ids_part` inside a combined statement
+   (aftersales.core.onetrip) then `give_ids` (SQLite: the table's AUTOINCREMENT counter in
+   `sqlite_sequence`, inside the caller's transaction, which holds SQLite's write lock).
+3. `insert_rows(objects, late=...)` writes them: on PostgreSQL in ONE statement, atomic by
+   itself (each table's INSERT a data-modifying CTE over its rows passed as one JSON
+   document; foreign keys are checked at its commit), on SQLite one multi-row INSERT per
+   table inside the caller's transaction. A `Late` value (a counter's next value) is worked
+   out by that same statement and written where its marker stands. The SQL text is built
+   once per shape.
 
 Values go through each field's own `pre_save` and `get_db_prep_save`, exactly as the ORM's
 INSERT prepares them (auto_now stamps, JSON, time zones, encrypted fields); on PostgreSQL a
 plain field holding a plain value skips that chain, with the same result (tested). Model `save()`
 overrides and save signals are not run: use this only for models that have neither (it
-checks the override). Must run inside `transaction.atomic()`.
+checks the override). On SQLite it must run inside `transaction.atomic()`.
 """
 
 from __future__ import annotations
