@@ -279,8 +279,13 @@ def _is_stamp(field: models.Field) -> bool:
     return getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
 
 
-def _stamps(obj: models.Model) -> list[models.Field]:
-    return [f for f in obj._meta.local_concrete_fields if _is_stamp(f)]
+@cache
+def _model_stamps(model: type[models.Model]) -> tuple[models.Field, ...]:
+    return tuple(f for f in model._meta.local_concrete_fields if _is_stamp(f))
+
+
+def _stamps(obj: models.Model) -> tuple[models.Field, ...]:
+    return _model_stamps(type(obj))
 
 
 def stamp(obj: models.Model) -> None:

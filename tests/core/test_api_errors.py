@@ -65,3 +65,21 @@ def test_ids_beyond_the_databases_range_find_nothing(client, path):
     assert response.status_code in (200, 404, 422)
     if response.status_code == 200:
         assert response.json()["count"] == 0
+
+
+@pytest.mark.parametrize("moment", [
+    "2025-01-27T10:00:00+00:00", "2025-01-27T10:00:00.123456+00:00", "2025-01-27T18:00:00.000500+08:00",
+    "2025-01-27T18:00:00-05:30", "2025-01-27T18:00:00",
+])
+def test_json_time_writes_a_time_as_the_api_renderer_does(moment):
+    """The create's answer writes its times itself; they must read exactly as every other
+    answer's, which ninja's encoder writes."""
+    import datetime
+    import json
+
+    from ninja.renderers import JSONRenderer
+
+    from aftersales.core.api import json_time
+
+    value = datetime.datetime.fromisoformat(moment)
+    assert json.dumps(json_time(value)) == json.dumps(value, cls=JSONRenderer.encoder_class)
