@@ -716,7 +716,7 @@ def report(rows: list[Row], facts: dict, args) -> str:
 
 def record(text: str, args, details: list[str]) -> None:
     command = (".venv/bin/python bench/intake.py" + (f" --seconds {args.seconds}" if args.seconds != 20 else "")
-               + (f" --rounds {args.rounds}" if args.rounds != 4 else "")
+               + (f" --rounds {args.rounds}" if args.rounds != 10 else "")
                + (f" --profile {args.profile}" if args.profile else ""))
     section = "\n".join([
         "## Intake (`bench/intake.py`)",
@@ -753,7 +753,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=20, help="measured seconds per endpoint (default 20)")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of wrk on each endpoint before measuring (default 3)")
-    parser.add_argument("--rounds", type=int, default=4, help="interleaved slices the seconds are cut into (default 4)")
+    parser.add_argument("--rounds", type=int, default=10, help="interleaved slices the seconds are cut into (default 10: the speed of a shared virtual machine drifts within seconds)")
     parser.add_argument("--customers", type=int, default=5, help="demo customers to seed (default 5)")
     parser.add_argument("--ticket-body", help="JSON body for POST /api/v1/tickets instead of the one built "
                         "from the endpoint's schema; __N__ is replaced per request")

@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+import functools
+
 from django.db.models import Model
 
 from aftersales.core import rows
 from aftersales.core.models import AuditAction, AuditLog
 from aftersales.core.serialization import snapshot
+
+
+@functools.cache
+def _masks(model: type[Model]) -> tuple[tuple[str, object], ...]:
+    """(attribute, mask) of every field of `model` that declares `audit_mask`."""
+    return tuple((f.attname, f.audit_mask) for f in model._meta.concrete_fields
+                 if getattr(f, "audit_mask", None) is not None)
 
 
 def masked(instance: Model, values: dict | None) -> dict | None:
@@ -14,10 +23,9 @@ def masked(instance: Model, values: dict | None) -> dict | None:
     if values is None:
         return None
     result = dict(values)
-    for field in instance._meta.concrete_fields:
-        mask = getattr(field, "audit_mask", None)
-        if mask is not None and field.attname in result:
-            result[field.attname] = mask(result[field.attname])
+    for attname, mask in _masks(type(instance)):
+        if attname in result:
+            result[attname] = mask(result[attname])
     return result
 
 

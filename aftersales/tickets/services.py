@@ -43,6 +43,8 @@ URGENT_LEVELS = (grading.Level.L1, grading.Level.L2)
 # Fields a caller may set when creating a ticket; everything else the service decides.
 CREATE_FIELDS = {"customer", "site", "equipment", "contact", "category", "impact", "outage_started_at",
                  "outage_ended_at", "subject", "description", "caller_name", "caller_phone"}
+_VALIDATED_ON_CREATE = (CREATE_FIELDS | {"channel"}) - {"customer", "site", "equipment", "contact"}
+_NOT_VALIDATED_ON_CREATE = [f.name for f in Ticket._meta.concrete_fields if f.name not in _VALIDATED_ON_CREATE]
 
 
 def policy_for(ticket: Ticket) -> clocks.Policy:
@@ -214,9 +216,9 @@ def ticket_create(*, actor, data: dict[str, Any], channel: str, now: datetime | 
         ticket.site_id = ticket.equipment.site_id
     if ticket.outage_started_at and ticket.outage_started_at > now:
         raise ValidationError({"outage_started_at": _("The outage cannot start in the future.")})
-    # Foreign keys were resolved by the caller; validating them again would cost a query each.
-    ticket.clean_fields(exclude=["customer", "site", "equipment", "contact", "contract", "group",
-                                 "assignee", "created_by", "number", "level"])
+    # What the caller gave is validated; foreign keys were resolved by the caller (validating
+    # them again would cost a query each), and the rest this service sets itself.
+    ticket.clean_fields(exclude=_NOT_VALIDATED_ON_CREATE)
     ticket.clean()
 
     outage = timedelta(0)
