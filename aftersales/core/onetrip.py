@@ -1,9 +1,10 @@
 """Several small reads and writes in one round trip to the database.
 
-A ticket create starts with three tiny statements: the version tokens of the cached
-configuration, the year's next ticket number and ids for the new rows. Each is a round trip
-(and, on a busy machine, a switch between the worker and the database process), which costs
-more than the statement. `fetch(*parts)` sends them together on PostgreSQL:
+Tiny statements, such as the version tokens of the cached configuration, a counter's next
+value or ids for new rows, each cost a round trip (and, on a busy machine, a switch between
+the worker and the database process), which costs more than the statement. `fetch(*parts)`
+sends them together on PostgreSQL (a ticket create on SQLite, and the refill of the id
+pools, use it; a writing part can also be a `rows.Late` value inside an INSERT):
 
     WITH w1 AS (UPDATE ... RETURNING last)          -- parts that write
     SELECT (SELECT json_object_agg(...) FROM ...),  -- parts that read: scalar subqueries
