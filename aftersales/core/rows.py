@@ -56,7 +56,7 @@ def _check_model(model: type[models.Model]) -> None:
 def _require_atomic() -> None:
     """SQLite's ids and multi-statement writes need the caller's transaction; PostgreSQL's
     sequences and single statement do not (`one_statement`)."""
-    if connection.vendor != "postgresql" and not transaction.get_connection().in_atomic_block:
+    if not one_statement() and not transaction.get_connection().in_atomic_block:
         raise RowsError("assign_ids and insert_rows must run inside transaction.atomic()")
 
 
@@ -208,12 +208,12 @@ def pooled_ids(requests: Sequence[tuple[type[models.Model], int]]) -> list[list[
     database = connections[DEFAULT_DB_ALIAS].settings_dict["NAME"]
     keys = [(database, model._meta.db_table) for model, _count in requests]
     with _pools_lock:
-        short = [(model, max(POOL_BLOCK, count)) for (model, count), key in zip(requests, keys, strict=True)
+        short = [(model, max(POOL_BLOCK, count), key) for (model, count), key in zip(requests, keys, strict=True)
                  if len(_pools.get(key, ())) < count]
         if short:
-            [fresh] = onetrip.fetch(ids_part(short))
-            for (model, _count), ids in zip(short, fresh, strict=True):
-                _pools.setdefault((database, model._meta.db_table), []).extend(ids)
+            [fresh] = onetrip.fetch(ids_part([(model, size) for model, size, _key in short]))
+            for (_model, _size, key), ids in zip(short, fresh, strict=True):
+                _pools.setdefault(key, []).extend(ids)
         taken = []
         for (_model, count), key in zip(requests, keys, strict=True):
             pool = _pools[key] if count else []
@@ -280,18 +280,14 @@ def _is_stamp(field: models.Field) -> bool:
 
 
 @cache
-def _model_stamps(model: type[models.Model]) -> tuple[models.Field, ...]:
+def _stamps(model: type[models.Model]) -> tuple[models.Field, ...]:
     return tuple(f for f in model._meta.local_concrete_fields if _is_stamp(f))
-
-
-def _stamps(obj: models.Model) -> tuple[models.Field, ...]:
-    return _model_stamps(type(obj))
 
 
 def stamp(obj: models.Model) -> None:
     """Fill the object's auto_now / auto_now_add times now, as its INSERT would (so a
     snapshot taken before `insert_rows` shows them); `insert_rows` keeps them."""
-    for field in _stamps(obj):
+    for field in _stamps(type(obj)):
         if getattr(obj, field.attname) is None:
             field.pre_save(obj, add=True)
 

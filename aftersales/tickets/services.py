@@ -88,17 +88,18 @@ def _take_number(year: int) -> str | None:
     return _number(year, row[0] if row else None)
 
 
+# The number as `_number` writes it, worked out by PostgreSQL from the counter row.
+_NUMBER_TEXT_SQL = "'SR-' || year || '-' || lpad(last::text, greatest(6, length(last::text)), '0')"
+
+
 def _number_part(year: int, versions: dict[str, str] | None = None) -> onetrip.Part:
     """`_take_number(year)` inside a combined statement: the same text, worked out by
-    PostgreSQL (SR-<year>-<at least 6 digits>, as `_number`). With `versions`, only while
-    the configuration's version tokens are still those (else no number, like a missing
-    counter row: the caller tells the two apart)."""
-    sql, params = _NUMBER_SQL.replace(
-        "RETURNING last", "RETURNING 'SR-' || year || '-' || lpad(last::text, greatest(6, length(last::text)), '0')"), (year,)
-    if versions is not None:
-        guard, guard_params = dataversion.unchanged_sql(versions)
-        sql, params = sql.replace("WHERE year = %s", f"WHERE year = %s AND {guard}"), (year, *guard_params)
-    return onetrip.Part(sql=sql, params=params, writes=True, run=lambda: _take_number(year))
+    PostgreSQL. With `versions`, only while the configuration's version tokens are still
+    those (else no number, like a missing counter row: the caller tells the two apart)."""
+    guard, guard_params = dataversion.unchanged_sql(versions) if versions is not None else ("TRUE", ())
+    return onetrip.Part(sql=f"UPDATE tickets_ticketnumbercounter SET last = last + 1 WHERE year = %s AND {guard} "  # noqa: S608
+                            f"RETURNING {_NUMBER_TEXT_SQL}",
+                        params=(year, *guard_params), writes=True, run=lambda: _take_number(year))
 
 
 ROUTING_VERSION = "routing"
@@ -232,15 +233,15 @@ def ticket_create(*, actor, data: dict[str, Any], channel: str, now: datetime | 
     # On PostgreSQL every row goes in one statement, atomic by itself, so the create needs no
     # transaction of its own (two round trips fewer), except when it also queues the notices
     # of an urgent ticket, which must commit with it.
-    urgent = ticket.level in URGENT_LEVELS
-    with transaction.atomic() if urgent or not rows.one_statement() else contextlib.nullcontext():
+    urgent, one_statement = ticket.level in URGENT_LEVELS, rows.one_statement()
+    with transaction.atomic() if urgent or not one_statement else contextlib.nullcontext():
         contract = _contract_for(ticket.customer, ticket.equipment)
         ticket.contract = contract
         ticket.service_calendar = contract.service_calendar if contract else NO_CONTRACT_CALENDAR
         ticket.sla_policy = contract_policy_data(contract)
         policy = policy_for(ticket)
         id_requests = [(Ticket, 1), (SlaTarget, len(policy.specs(ticket.level)))]
-        if rows.one_statement():
+        if one_statement:
             # PostgreSQL: ids from this process's pool, and the calendars and routing rules as
             # this process last read them; the statement that writes the rows checks that
             # they are still current (decision 0017), so the create usually needs no read.
@@ -258,7 +259,7 @@ def ticket_create(*, actor, data: dict[str, Any], channel: str, now: datetime | 
         for _attempt in range(5):
             # The number is taken by the statement that writes the rows (gapless: a create
             # that fails takes none); until then the rows hold a marker in its place.
-            number = rows.Late(_number_part(year, versions if rows.one_statement() else None))
+            number = rows.Late(_number_part(year, versions if one_statement else None))
             ticket.number = number.marker
             ticket.assignee_id, ticket.status = routed_from
             targets, created, audit = _create_rows(ticket, policy, versions, actor=actor, channel=channel, now=now)
