@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI
 
-from aftersales.core.api import API_AUTH, install_error_handlers
+from aftersales.core.api import API_AUTH, Renderer, install_error_handlers
 
 api = NinjaAPI(
     title="Aftersales API",
@@ -10,6 +10,7 @@ api = NinjaAPI(
     description="After-sales service platform. Authenticate with the browser session or "
     "`Authorization: Bearer <token>` (see `aftersales create_api_token`).",
     auth=API_AUTH,
+    renderer=Renderer(),
     urls_namespace="api-v1",
     docs_url="/docs",
     openapi_url="/openapi.json",

@@ -2,14 +2,13 @@
 router that every archive resource is built from."""
 
 
-import datetime
 import functools
-import json
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, Optional
 
 import django_filters
+import orjson
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models
@@ -190,36 +189,37 @@ def answer_of_written(schema: type[Schema], obj, **values) -> dict:
     as the plain values the API's renderer encodes, without building the schema: ninja's
     getter per field, or even constructing the pydantic model and dumping it again, cost a
     tenth of a ticket create's time. Fields given in `values` (nested answers, computed
-    values) are taken as they are; times are written as the renderer writes them. The
-    caller's test must compare the answer with the validated one: nothing here checks types."""
-    answer = {}
-    for name, attribute in _answer_fields(schema):
-        value = values[name] if name in values else getattr(obj, attribute)
-        answer[name] = json_time(value) if type(value) is datetime.datetime else value
-    return answer
+    values) are taken as they are. The caller's test must compare the answer with the
+    validated one: nothing here checks types."""
+    return {name: values[name] if name in values else getattr(obj, attribute)
+            for name, attribute in _answer_fields(schema)}
 
 
-def json_time(value: datetime.datetime) -> str:
-    """A datetime as the API's renderer writes it (Django's JSON encoder: milliseconds, and
-    "Z" for UTC), without going through the encoder's chain of type checks."""
-    text = value.isoformat()
-    if value.microsecond:
-        text = text[:23] + text[26:]
-    if text.endswith("+00:00"):
-        text = text[:-6] + "Z"
-    return text
+class Renderer(JSONRenderer):
+    """The API's JSON renderer: orjson, which writes times itself (RFC 3339, microseconds,
+    "Z" for UTC) and encodes an answer several times faster than `json` with ninja's
+    encoder, which still handles what orjson does not know (decimals, durations, lazy
+    translations, pydantic models)."""
+
+    def render(self, request, data, *, response_status: int) -> bytes:
+        return encode_json(data)
+
+
+def encode_json(data) -> bytes:
+    """`data` as the API's renderer writes it."""
+    return orjson.dumps(data, default=_FALLBACK_ENCODER.default, option=orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS)
+
+
+# ninja's encoder, for the types orjson does not encode itself.
+_FALLBACK_ENCODER = JSONRenderer.encoder_class()
 
 
 def json_response(data, *, status: int) -> HttpResponse:
-    """`data` encoded as the API's renderer encodes an answer (ninja's JSONRenderer: its
-    encoder, its content type), for a handler that built its answer with
-    `answer_of_written`; the handler still declares the schema for the OpenAPI document."""
-    return HttpResponse(json.dumps(data, default=_RENDERER_ENCODER.default, **JSONRenderer.json_dumps_params),
-                        status=status, content_type=f"{JSONRenderer.media_type}; charset={JSONRenderer.charset}")
-
-
-# What ninja's JSONRenderer encodes with, once (json.dumps(cls=...) builds one per call).
-_RENDERER_ENCODER = JSONRenderer.encoder_class(**JSONRenderer.json_dumps_params)
+    """`data` encoded as the API's renderer encodes an answer, for a handler that built its
+    answer with `answer_of_written`; the handler still declares the schema for the OpenAPI
+    document."""
+    return HttpResponse(encode_json(data), status=status,
+                        content_type=f"{Renderer.media_type}; charset={Renderer.charset}")
 
 
 def filter_schema(filterset_class) -> type[Schema]:

@@ -37,6 +37,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
 
+import orjson
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models import signals
 from psycopg.types.json import Jsonb
@@ -354,7 +355,7 @@ def _json_row(obj: models.Model, with_pk: bool, db) -> dict:
                     row[column] = value
                     continue
             elif type(value) is datetime.datetime and value.utcoffset() is not None:
-                row[column] = value.isoformat()
+                row[column] = value  # written by orjson as isoformat() writes it
                 continue
             elif value is None and mode == _DATETIME:
                 row[column] = None
@@ -398,6 +399,14 @@ def _insert_sql(vendor: str, shape: tuple[tuple[type[models.Model], bool, int], 
                     "FROM late) AS json(j))"]
     last = statements[-1] + (" RETURNING (SELECT value FROM late)" if late_sql else "")  # noqa: S608 - no values
     return ((f"WITH {', '.join(ctes)} " if ctes else "") + last,)
+
+
+def _json_document(value_rows: list[dict]) -> str:
+    """One table's rows as the statement's JSON document. orjson writes an aware datetime
+    as `isoformat()` does, several times faster; inside a JSONField's value it takes a few
+    types that `json.dumps` (and so `save()`) refuses (datetimes, UUIDs, dataclasses) and
+    writes NaN as null: values the services build are plain JSON."""
+    return orjson.dumps(value_rows, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def _json_value(value):
@@ -475,7 +484,7 @@ def insert_rows(objects: Sequence[models.Model], *, late: Late | None = None) ->
                 value_rows.append([_value(f, obj, db) for f in fields])
         shape.append((model, with_pk, len(group)))
         if postgresql:
-            params += [json.dumps(value_rows, ensure_ascii=False), *((late.marker,) if late else ())]
+            params += [_json_document(value_rows), *((late.marker,) if late else ())]
         else:
             params.append([value for row in value_rows for value in row])
     if not shape:

@@ -67,19 +67,39 @@ def test_ids_beyond_the_databases_range_find_nothing(client, path):
         assert response.json()["count"] == 0
 
 
-@pytest.mark.parametrize("moment", [
-    "2025-01-27T10:00:00+00:00", "2025-01-27T10:00:00.123456+00:00", "2025-01-27T18:00:00.000500+08:00",
-    "2025-01-27T18:00:00-05:30", "2025-01-27T18:00:00",
+@pytest.mark.parametrize(("moment", "written"), [
+    ("2025-01-27T10:00:00+00:00", "2025-01-27T10:00:00Z"),
+    ("2025-01-27T10:00:00.123456+00:00", "2025-01-27T10:00:00.123456Z"),
+    ("2025-01-27T18:00:00.000500+08:00", "2025-01-27T18:00:00.000500+08:00"),
+    ("2025-01-27T18:00:00-05:30", "2025-01-27T18:00:00-05:30"),
 ])
-def test_json_time_writes_a_time_as_the_api_renderer_does(moment):
-    """The create's answer writes its times itself; they must read exactly as every other
-    answer's, which ninja's encoder writes."""
+def test_the_api_writes_times_in_rfc_3339_to_the_microsecond(moment, written):
+    """Every answer's times: RFC 3339, "Z" for UTC, to the microsecond the database keeps
+    (so a time read from one answer can be sent back and compared exactly)."""
     import datetime
     import json
 
-    from ninja.renderers import JSONRenderer
-
-    from aftersales.core.api import json_time
+    from aftersales.core.api import encode_json
 
     value = datetime.datetime.fromisoformat(moment)
-    assert json.dumps(json_time(value)) == json.dumps(value, cls=JSONRenderer.encoder_class)
+    assert json.loads(encode_json({"at": value})) == {"at": written}
+    assert datetime.datetime.fromisoformat(written) == value
+
+
+def test_the_api_writes_what_orjson_does_not_know_as_ninja_did():
+    """Decimals as strings (no float rounding), durations in ISO 8601, translated labels as
+    text in the active language."""
+    import datetime
+    import decimal
+    import json
+
+    from django.utils import translation
+    from django.utils.translation import gettext_lazy
+
+    from aftersales.core.api import encode_json
+
+    with translation.override("en"):
+        data = {"deposit": decimal.Decimal("1234567.10"), "took": datetime.timedelta(hours=1, minutes=30),
+                "label": gettext_lazy("Customer"), "day": datetime.date(2025, 1, 28), 3: "three"}
+        assert json.loads(encode_json(data)) == {"deposit": "1234567.10", "took": "P0DT01H30M00S",
+                                                 "label": "Customer", "day": "2025-01-28", "3": "three"}
