@@ -18,6 +18,7 @@ from aftersales.assets.models import Equipment
 from aftersales.core.api import (
     MAX_ID,
     ArchivePagination,
+    BodySchema,
     answer_of_written,
     api_field_names,
     filter_schema,
@@ -103,7 +104,7 @@ class TicketDetailOut(TicketOut):
         return list(obj.sla_pauses.all())
 
 
-class TicketIn(Schema):
+class TicketIn(BodySchema):
     customer_id: int = Field(..., ge=1, le=MAX_ID)
     site_id: int | None = Field(None, ge=1, le=MAX_ID)
     equipment_id: int | None = Field(None, ge=1, le=MAX_ID)
@@ -184,7 +185,7 @@ _CONTACT = ScopedGet(Contact.objects.all())
 
 def _resolve(user, payload: TicketIn) -> dict:
     """Ids to objects the user may see; one the user may not see reads as not existing."""
-    data = payload.dict(exclude={"channel", "customer_id", "site_id", "equipment_id", "contact_id"})
+    data = payload.model_dump(exclude={"channel", "customer_id", "site_id", "equipment_id", "contact_id"})
     if user.is_customer_user and payload.customer_id != user.customer_id:
         raise Http404("No customer matches the given query.")
     lookups = {
