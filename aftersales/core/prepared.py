@@ -17,14 +17,16 @@ the compiled parameters); anything else raises at first use rather than guessing
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model, QuerySet
+from django.db.models import Model, QuerySet, signals
+from django.db.models.base import ModelState
 from django.db.models.query import get_related_populators
 
 _markers = itertools.count(1)
@@ -104,9 +106,9 @@ class PreparedQuery:
             rows = list(compiled.compiler.apply_converters(rows, compiled.converters))
         objects = []
         for row in rows:
-            obj = compiled.model.from_db(db.alias, list(compiled.init_list), row[compiled.model_slice])
+            obj = _from_db(compiled.model, db.alias, compiled.init_list, row[compiled.model_slice])
             for populator in compiled.populators:
-                populator.populate(row, obj)
+                _populate(populator, row, obj, db.alias)
             for name, position in compiled.annotations:
                 setattr(obj, name, row[position])
             objects.append(obj)
@@ -115,3 +117,40 @@ class PreparedQuery:
     def first(self, *args) -> Model | None:
         found = self.all(*args)
         return found[0] if found else None
+
+
+def _from_db(model: type[Model], alias: str, attnames: Sequence[str], values) -> Model:
+    """`model.from_db(alias, attnames, values)` without `Model.__init__`'s walk over every
+    field (the look-ups build six objects per ticket create): the loaded attributes, the
+    others deferred (absent, as `from_db` leaves them), the state of a loaded object. A
+    model with its own `from_db` or `__init__`, or with init signals, goes through Django."""
+    if not _plain_loading(model):
+        return model.from_db(alias, list(attnames), values)
+    obj = model.__new__(model)
+    obj.__dict__.update(zip(attnames, values, strict=True))
+    state = obj._state = ModelState()
+    state.adding, state.db = False, alias
+    return obj
+
+
+@functools.cache
+def _plain_model(model: type[Model]) -> bool:
+    return model.__init__ is Model.__init__ and model.from_db.__func__ is Model.from_db.__func__
+
+
+def _plain_loading(model: type[Model]) -> bool:
+    return _plain_model(model) and not (signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model))
+
+
+def _populate(populator, row, from_obj: Model, alias: str) -> None:
+    """Django's `RelatedPopulator.populate`, building the related object with `_from_db`."""
+    data = populator.reorder_for_init(row) if populator.reorder_for_init else row[populator.cols_start:populator.cols_end]
+    if data[populator.pk_idx] is None:
+        obj = None
+    else:
+        obj = _from_db(populator.model_cls, alias, populator.init_list, data)
+        for related in populator.related_populators:
+            _populate(related, row, obj, alias)
+    populator.local_setter(from_obj, obj)
+    if obj is not None:
+        populator.remote_setter(obj, from_obj)

@@ -33,6 +33,24 @@ def test_the_objects_are_those_the_orm_builds_related_ones_included():
     assert not got._state.adding and got._state.db == "default"
 
 
+def test_objects_read_with_some_columns_defer_the_rest_as_the_orm_does():
+    """The create's unit look-up reads a few columns of four tables: the objects must load
+    the others on access, hold the related objects (None for a missing contract), and say
+    the same fields are deferred as the ORM's objects."""
+    unit = EquipmentFactory(contract=None, serial="SN-PREP-1")
+    query = (Equipment.objects.select_related("contract", "customer", "site")
+             .only("serial", "site__name", "customer__name", "contract__number").order_by())
+    prepared = PreparedQuery(lambda pk: query.filter(pk=pk))
+
+    got, expected = prepared.first(unit.pk), query.get(pk=unit.pk)
+
+    assert got.get_deferred_fields() == expected.get_deferred_fields() and "location" not in got.__dict__
+    assert got.customer.get_deferred_fields() == expected.customer.get_deferred_fields()
+    assert got.serial == "SN-PREP-1" and got.contract is None and got.site.name == unit.site.name
+    assert got.customer.code == unit.customer.code  # a deferred field, loaded on access
+    assert not got.customer._state.adding and got.customer._state.db == "default"
+
+
 def test_new_values_are_bound_each_time_and_a_missing_row_is_none():
     first, second = CustomerFactory(name="甲"), CustomerFactory(name="乙")
     by_code = PreparedQuery(lambda code: Customer.objects.filter(code=code).order_by())
