@@ -420,7 +420,7 @@ def _insert_sql(vendor: str, shape: tuple[tuple[type[models.Model], bool, int], 
     return ((f"WITH {', '.join(ctes)} " if ctes else "") + last,)
 
 
-def _json_document(value_rows: list[dict]) -> str:
+def _json_document(value_rows: list[list]) -> str:
     """One table's rows as the statement's JSON document. orjson writes an aware datetime
     as `isoformat()` does, several times faster; inside a JSONField's value it takes a few
     types that `json.dumps` (and so `save()`) refuses (datetimes, UUIDs, dataclasses) and

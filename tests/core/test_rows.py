@@ -2,7 +2,7 @@
 through the ORM writes, and a failure writes none of them."""
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.forms.models import model_to_dict
 
 from aftersales.core import rows
@@ -85,6 +85,19 @@ def test_on_postgresql_one_statement_is_atomic_without_a_transaction():
     with pytest.raises(IntegrityError):
         rows.insert_rows([again, *again_targets])
     assert Ticket.objects.count() == 1 and SlaTarget.objects.count() == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite does not hold a text column to its length")
+def test_an_overlong_text_is_refused_not_cut_short_and_nothing_is_written():
+    """The rows' values are cast to their columns' types in the statement; a text must still
+    meet its column's length check (an explicit cast to varchar(n) would cut it short)."""
+    customer = CustomerFactory()
+    ticket, targets = new_graph(customer, "SR-2030-000001")
+    ticket.subject = "防火墙" * 67  # 201 characters, the column holds 200
+    rows.assign_ids([ticket], targets)
+    with pytest.raises(DataError):
+        rows.insert_rows([ticket, *targets])
+    assert not Ticket.objects.exists() and not SlaTarget.objects.exists()
 
 
 def test_it_refuses_to_run_outside_a_transaction_on_sqlite_or_to_skip_a_save_override():
