@@ -25,9 +25,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model, QuerySet, signals
+from django.db.models import Model, QuerySet
 from django.db.models.base import ModelState
 from django.db.models.query import get_related_populators
+
+from aftersales.core.rows import plain_init
 
 _markers = itertools.count(1)
 
@@ -124,7 +126,7 @@ def _from_db(model: type[Model], alias: str, attnames: Sequence[str], values) ->
     field (the look-ups build six objects per ticket create): the loaded attributes, the
     others deferred (absent, as `from_db` leaves them), the state of a loaded object. A
     model with its own `from_db` or `__init__`, or with init signals, goes through Django."""
-    if not _plain_loading(model):
+    if not plain_init(model) or _own_from_db(model):
         return model.from_db(alias, list(attnames), values)
     obj = model.__new__(model)
     obj.__dict__.update(zip(attnames, values, strict=True))
@@ -134,12 +136,8 @@ def _from_db(model: type[Model], alias: str, attnames: Sequence[str], values) ->
 
 
 @functools.cache
-def _plain_model(model: type[Model]) -> bool:
-    return model.__init__ is Model.__init__ and model.from_db.__func__ is Model.from_db.__func__
-
-
-def _plain_loading(model: type[Model]) -> bool:
-    return _plain_model(model) and not (signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model))
+def _own_from_db(model: type[Model]) -> bool:
+    return model.from_db.__func__ is not Model.from_db.__func__
 
 
 def _populate(populator, row, from_obj: Model, alias: str) -> None:
