@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 
 from aftersales.domain.calendar import MICROSECONDS_PER_MINUTE, BusinessCalendar
@@ -255,8 +255,10 @@ def _us(moment: datetime, name: str = "moment") -> int:
     return (moment - _EPOCH) // _ONE_MICROSECOND
 
 
-def _at(calendar: BusinessCalendar, moment_us: int) -> datetime:
-    return (_EPOCH + timedelta(microseconds=moment_us)).astimezone(calendar.tz)
+def _at(calendar: BusinessCalendar, moment_us: int, tz: tzinfo | None = None) -> datetime:
+    """The instant `moment_us` in `tz` (default: the calendar's zone)."""
+    moment = _EPOCH + timedelta(microseconds=moment_us)
+    return moment if tz is UTC else moment.astimezone(tz or calendar.tz)
 
 
 def _closed_pauses(pauses: Iterable[Pause]) -> list[tuple[int, int]]:
@@ -322,21 +324,23 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def compute_target(spec: TargetSpec, started_at: datetime, calendar: BusinessCalendar,
-                   pauses: Iterable[Pause] = ()) -> TargetClock:
-    """One target's due time counted from `started_at`, moved on by the pauses."""
+                   pauses: Iterable[Pause] = (), *, tz: tzinfo | None = None) -> TargetClock:
+    """One target's due time counted from `started_at`, moved on by the pauses; its times
+    in `tz` (default: the calendar's zone; the same instants whatever the zone)."""
     spans = _merge(_closed_pauses(pauses))
     start_us = _us(started_at, "started_at")
     due_us = _deadline(calendar, spec.business_time, start_us, spec.minutes * MICROSECONDS_PER_MINUTE, spans)
     provisional = spec.business_time and not calendar.covers_us(start_us, due_us)
-    return TargetClock(spec.kind, spec.minutes, spec.business_time, _at(calendar, start_us),
-                       _at(calendar, due_us), provisional)
+    return TargetClock(spec.kind, spec.minutes, spec.business_time, _at(calendar, start_us, tz),
+                       _at(calendar, due_us, tz), provisional)
 
 
 def compute_targets(policy: Policy, level: Level, started_at: datetime, calendar: BusinessCalendar,
-                    pauses: Iterable[Pause] = ()) -> list[TargetClock]:
+                    pauses: Iterable[Pause] = (), *, tz: tzinfo | None = None) -> list[TargetClock]:
     """The targets of a ticket of `level` whose clocks started at `started_at` (aware), in
-    the policy's order. `pauses` (all ended) move the due times on by the paused time.
-    Raises ValueError for a running pause or a naive datetime."""
+    the policy's order, their times in `tz` (default: the calendar's zone). `pauses` (all
+    ended) move the due times on by the paused time. Raises ValueError for a running pause
+    or a naive datetime."""
     pauses = list(pauses)
     clocks: dict[TargetKind, TargetClock] = {}
     for spec in policy.specs(level):
@@ -345,15 +349,16 @@ def compute_targets(policy: Policy, level: Level, started_at: datetime, calendar
             if spec.counts_from not in clocks:
                 raise ValueError(f"{spec.kind} counts from {spec.counts_from}, which the policy lacks before it")
             start = clocks[spec.counts_from].due_at
-        clocks[spec.kind] = compute_target(spec, start, calendar, pauses)
+        clocks[spec.kind] = compute_target(spec, start, calendar, pauses, tz=tz)
     return list(clocks.values())
 
 
 def threshold_instants(target: TargetClock, calendar: BusinessCalendar, pauses: Iterable[Pause] = (),
-                       thresholds: Iterable[int] = ESCALATION_THRESHOLDS) -> dict[int, datetime]:
+                       thresholds: Iterable[int] = ESCALATION_THRESHOLDS, *,
+                       tz: tzinfo | None = None) -> dict[int, datetime]:
     """Percentage -> the instant at which that share of the target's time has been used
-    (with the same pauses as its due time). 100 % is the due time itself, taken from the
-    target rather than counted again."""
+    (with the same pauses as its due time), in `tz` (default: the calendar's zone). 100 % is
+    the due time itself, taken from the target rather than counted again."""
     spans = _merge(_closed_pauses(pauses))
     start_us = _us(target.started_at, "started_at")
     total_us = target.minutes * MICROSECONDS_PER_MINUTE
@@ -362,10 +367,10 @@ def threshold_instants(target: TargetClock, calendar: BusinessCalendar, pauses: 
         if not 0 < percent <= 100:
             raise ValueError("a threshold is a percentage above 0 and at most 100")
         if percent == 100:
-            instants[percent] = target.due_at.astimezone(calendar.tz)
+            instants[percent] = target.due_at.astimezone(tz or calendar.tz)
             continue
         amount = total_us * percent // 100
-        instants[percent] = _at(calendar, _deadline(calendar, target.business_time, start_us, amount, spans))
+        instants[percent] = _at(calendar, _deadline(calendar, target.business_time, start_us, amount, spans), tz)
     return instants
 
 

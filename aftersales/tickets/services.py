@@ -128,10 +128,6 @@ def route(ticket: Ticket, versions: dict[str, str] | None = None) -> routing.Rul
     return routing.choose(routing_rules(versions), request)
 
 
-def _utc(instants: dict[int, datetime]) -> dict[int, datetime]:
-    return {percent: instant.astimezone(UTC) for percent, instant in instants.items()}
-
-
 def _event(ticket: Ticket, event_kind: str, at: datetime, actor, **data) -> TicketEvent:
     return rows.new(TicketEvent, ticket=ticket, kind=event_kind, at=at,
                     actor=actor if getattr(actor, "pk", None) else None, data=data)
@@ -183,15 +179,15 @@ def _create_rows(ticket: Ticket, policy: clocks.Policy, versions: dict[str, str]
     if rule is not None and ticket.assignee_id is None and rule.group_lead_id:
         # The group's lead owns a new ticket until someone dispatches it.
         ticket.assignee_id, ticket.status = rule.group_lead_id, Status.ASSIGNED
-    computed = clocks.compute_targets(policy, ticket.level, now, calendar)
+    # Times in UTC, as the database gives them back (the caller may answer from these objects).
+    computed = clocks.compute_targets(policy, ticket.level, now, calendar, tz=UTC)
     ticket.provisional = any(c.provisional for c in computed)
     targets = []
     for c in computed:
-        # Held in UTC, as the database gives them back (the caller may answer from these objects).
         target = rows.new(SlaTarget, ticket=ticket, kind=c.kind.value, minutes=c.minutes,
-                          business_time=c.business_time, started_at=c.started_at.astimezone(UTC),
-                          due_at=c.due_at.astimezone(UTC), provisional=c.provisional)
-        target.set_warnings(_utc(clocks.threshold_instants(c, calendar)), running=True)
+                          business_time=c.business_time, started_at=c.started_at, due_at=c.due_at,
+                          provisional=c.provisional)
+        target.set_warnings(clocks.threshold_instants(c, calendar, tz=UTC), running=True)
         targets.append(target)
     created = _event(ticket, EventKind.CREATED, now, actor, level=ticket.level, channel=channel,
                      clock_started_at=now.isoformat())

@@ -1,6 +1,6 @@
 """SLA clocks: the tender's targets on 5x8 and 7x24, pauses, re-grade replay, warnings."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -134,6 +134,19 @@ def test_warnings_at_half_three_quarters_and_the_due_time():
         75: "2025-02-05T11:00:00+08:00",
         100: "2025-02-05T12:00:00+08:00",
     }
+
+
+def test_times_asked_for_in_utc_are_the_same_instants_written_in_utc():
+    """The create stores UTC: it asks for it rather than converting from Beijing time."""
+    start = at("2025-01-27T18:00:00+08:00")
+    local = compute_targets(DEFAULT_POLICY, Level.L1, start, CHINA)
+    in_utc = compute_targets(DEFAULT_POLICY, Level.L1, start, CHINA, tz=UTC)
+    assert [c.due_at for c in in_utc] == [c.due_at for c in local]
+    assert in_utc[2].due_at.isoformat() == "2025-02-05T04:00:00+00:00"  # 12:00 in Beijing
+    assert {c.started_at.utcoffset() for c in in_utc} | {c.due_at.utcoffset() for c in in_utc} == {timedelta(0)}
+    warnings = threshold_instants(in_utc[2], CHINA, tz=UTC)
+    assert {k: v.isoformat() for k, v in warnings.items()} == {
+        50: "2025-02-05T02:00:00+00:00", 75: "2025-02-05T03:00:00+00:00", 100: "2025-02-05T04:00:00+00:00"}
 
 
 def test_warnings_come_in_order_after_the_last_one_fired():
