@@ -345,9 +345,9 @@ def _mode(field: models.Field) -> int:
 
 
 @cache
-def _json_plan(model: type[models.Model], with_pk: bool) -> tuple[tuple[str, str, int, models.Field], ...]:
-    """Per column: (column, attribute, how to take the value, field), worked out once."""
-    return tuple((f.column, f.attname, _mode(f), f) for f in _fields(model, with_pk))
+def _json_plan(model: type[models.Model], with_pk: bool) -> tuple[tuple[str, int, models.Field], ...]:
+    """Per column, in order: (attribute, how to take the value, field), worked out once."""
+    return tuple((f.attname, _mode(f), f) for f in _fields(model, with_pk))
 
 
 def _json_row(obj: models.Model, with_pk: bool, db) -> list:
@@ -357,7 +357,7 @@ def _json_row(obj: models.Model, with_pk: bool, db) -> list:
     (tests/core/test_rows.py)."""
     row = []
     append = row.append
-    for _column, attname, mode, field in _json_plan(type(obj), with_pk):
+    for attname, mode, field in _json_plan(type(obj), with_pk):
         if mode:
             value = getattr(obj, attname)
             if mode == _JSON:

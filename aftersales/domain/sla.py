@@ -257,8 +257,7 @@ def _us(moment: datetime, name: str = "moment") -> int:
 
 def _at(calendar: BusinessCalendar, moment_us: int, tz: tzinfo | None = None) -> datetime:
     """The instant `moment_us` in `tz` (default: the calendar's zone)."""
-    moment = _EPOCH + timedelta(microseconds=moment_us)
-    return moment if tz is UTC else moment.astimezone(tz or calendar.tz)
+    return (_EPOCH + timedelta(microseconds=moment_us)).astimezone(tz or calendar.tz)
 
 
 def _closed_pauses(pauses: Iterable[Pause]) -> list[tuple[int, int]]:
